@@ -1,0 +1,436 @@
+/* digitclassify - digit images in, digits out.
+ *
+ * Reads a stream of digit images (PGM, 28 rows high, 28k wide: k digits
+ * side by side) and writes one line per image.  Cells are classified in
+ * batches for speed; every image's line is written before an error on a
+ * later image is reported, so what was written stays valid. */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "model.h"
+#include "net.h"
+#include "tool.h"
+
+#define BATCH 256               /* cells classified together */
+
+enum format { FMT_DIGITS, FMT_TSV, FMT_JSON };
+
+struct cmdline {
+    const char *model;
+    enum format format;
+    int top;
+    double min_conf;
+    int info, header, threads;
+    char **files;
+    int nfiles;
+};
+
+static void usage(void)
+{
+    printf("Usage: %s [OPTION]... [FILE]...\n", tool_name());
+    fputs("Classify digit images (PGM, 28 rows high, 28k columns for k digits,\n"
+          "bright ink on black, as pnmdigitprep writes them) from the FILEs or\n"
+          "standard input, one output line per image.\n"
+          "\n"
+          "  -m, --model=FILE         the model to use (default: $DIGIT_MODEL, else\n"
+          "                           the installed default.model)\n"
+          "  -f, --format=FORMAT      digits (default): the digits as one word;\n"
+          "                           tsv: a header, then a row per digit with its\n"
+          "                           confidence and the ten probabilities;\n"
+          "                           json: one JSON object per image\n"
+          "  -t, --top=K              also give the K most likely digits of each\n"
+          "                           cell with their probabilities\n"
+          "  -c, --min-confidence=P   print '?' for a digit whose probability is\n"
+          "                           below P (0 to 1)\n"
+          "      --no-header          tsv: leave out the header line\n"
+          "      --info               print the model's description and exit\n"
+          "  -j, --threads=N          threads to use (default: all cores)\n"
+          "      --help               display this help and exit\n"
+          "      --version            output version information and exit\n"
+          "\n"
+          "A blank cell (no ink at all) is printed as a space.\n", stdout);
+}
+
+enum { OPT_INFO = 256, OPT_NO_HEADER, OPT_HELP, OPT_VERSION };
+
+static const struct option longopts[] = {
+    { "model", required_argument, NULL, 'm' },
+    { "format", required_argument, NULL, 'f' },
+    { "top", required_argument, NULL, 't' },
+    { "min-confidence", required_argument, NULL, 'c' },
+    { "no-header", no_argument, NULL, OPT_NO_HEADER },
+    { "info", no_argument, NULL, OPT_INFO },
+    { "threads", required_argument, NULL, 'j' },
+    { "help", no_argument, NULL, OPT_HELP },
+    { "version", no_argument, NULL, OPT_VERSION },
+    { NULL, 0, NULL, 0 }
+};
+
+static void parse_command_line(int argc, char **argv, struct cmdline *c)
+{
+    int opt;
+
+    memset(c, 0, sizeof *c);
+    c->header = 1;
+    while ((opt = getopt_long(argc, argv, "m:f:t:c:j:", longopts, NULL))
+           != -1) {
+        switch (opt) {
+        case 'm': c->model = optarg; break;
+        case 'f':
+            if (strcmp(optarg, "digits") == 0)
+                c->format = FMT_DIGITS;
+            else if (strcmp(optarg, "tsv") == 0)
+                c->format = FMT_TSV;
+            else if (strcmp(optarg, "json") == 0)
+                c->format = FMT_JSON;
+            else
+                tool_usage_error("unknown format '%s' (digits, tsv, json)",
+                                 optarg);
+            break;
+        case 't':
+            c->top = (int)tool_parse_long("--top", optarg, 1, DG_NCLASS);
+            break;
+        case 'c':
+            c->min_conf = tool_parse_double("--min-confidence", optarg, 0, 1);
+            break;
+        case OPT_NO_HEADER: c->header = 0; break;
+        case OPT_INFO: c->info = 1; break;
+        case 'j':
+            c->threads = (int)tool_parse_long("--threads", optarg, 1, 1024);
+            break;
+        case OPT_HELP: usage(); exit(tool_finish(EXIT_OK));
+        case OPT_VERSION: tool_version();
+        default:
+            fprintf(stderr, "Try '%s --help' for more information.\n",
+                    tool_name());
+            exit(EXIT_USAGE);
+        }
+    }
+    c->files = argv + optind;
+    c->nfiles = argc - optind;
+    if (c->info && c->nfiles > 0)
+        tool_usage_error("--info takes no FILE");
+}
+
+static int load_model(const struct cmdline *c, dg_net *net)
+{
+    const char *path = tool_model_path(c->model, "default.model");
+    dg_err e;
+
+    if (dg_model_load(net, path, &e) < 0) {
+        tool_error("cannot load the model: %s%s", e.msg,
+                   c->model == NULL && getenv("DIGIT_MODEL") == NULL
+                   ? " (give one with --model or DIGIT_MODEL)" : "");
+        return -1;
+    }
+    if (dg_net_in(net) != DG_CELL_PIXELS || dg_net_out(net) != DG_NCLASS) {
+        tool_error("%s: not a digit model (takes %zu inputs, gives %zu "
+                   "classes)", path, dg_net_in(net), dg_net_out(net));
+        dg_net_free(net);
+        return -1;
+    }
+    return 0;
+}
+
+static int print_info(const struct cmdline *c, const dg_net *net)
+{
+    char shape[128];
+    uLong crc = crc32(0L, Z_NULL, 0);
+    size_t j;
+
+    /* A checksum of the weights alone: two trainings with one seed give
+     * the same value even though their dates differ. */
+    for (j = 0; j < net->nparams; j++) {
+        unsigned char b[4];
+        uint32_t v;
+
+        memcpy(&v, &net->params[j], 4);
+        b[0] = (unsigned char)v;
+        b[1] = (unsigned char)(v >> 8);
+        b[2] = (unsigned char)(v >> 16);
+        b[3] = (unsigned char)(v >> 24);
+        crc = crc32(crc, b, 4);
+    }
+    dg_net_shape(net, shape, sizeof shape);
+    printf("file=%s\nshape=%s\nparameters=%zu\nweights_crc32=%08lx\n%s",
+           tool_model_path(c->model, "default.model"), shape, net->nparams,
+           (unsigned long)crc, net->meta);
+    return EXIT_OK;
+}
+
+/* The images read but not yet printed, and their cells. */
+struct pending {
+    float *x;                   /* (cap, 784) cells */
+    float *p;                   /* (cap, 10) probabilities */
+    unsigned char *blank;       /* (cap) the cell has no ink */
+    size_t cells, cap;
+    size_t *ncell;              /* cells of each pending image */
+    unsigned long *number;      /* its number in the stream */
+    size_t images, icap;
+};
+
+static int pending_add(struct pending *q, const dg_image *im,
+                       unsigned long number)
+{
+    const size_t k = im->w / DG_CELL;
+    size_t c, y;
+
+    if (q->cells + k > q->cap) {
+        size_t cap = q->cap ? q->cap : BATCH;
+        float *x, *p;
+        unsigned char *b;
+
+        while (cap < q->cells + k)
+            cap *= 2;
+        x = realloc(q->x, cap * DG_CELL_PIXELS * sizeof *x);
+        if (x != NULL)
+            q->x = x;
+        p = realloc(q->p, cap * DG_NCLASS * sizeof *p);
+        if (p != NULL)
+            q->p = p;
+        b = realloc(q->blank, cap);
+        if (b != NULL)
+            q->blank = b;
+        if (x == NULL || p == NULL || b == NULL)
+            return -1;
+        q->cap = cap;
+    }
+    if (q->images == q->icap) {
+        size_t icap = q->icap ? q->icap * 2 : 64;
+        size_t *n = realloc(q->ncell, icap * sizeof *n);
+        unsigned long *num;
+
+        if (n != NULL)
+            q->ncell = n;
+        num = realloc(q->number, icap * sizeof *num);
+        if (num != NULL)
+            q->number = num;
+        if (n == NULL || num == NULL)
+            return -1;
+        q->icap = icap;
+    }
+    for (c = 0; c < k; c++) {
+        float *dst = q->x + (q->cells + c) * DG_CELL_PIXELS;
+        int ink = 0;
+
+        for (y = 0; y < DG_CELL; y++) {
+            const float *src = im->px + y * im->w + c * DG_CELL;
+            size_t x;
+
+            for (x = 0; x < DG_CELL; x++) {
+                dst[y * DG_CELL + x] = src[x];
+                ink |= src[x] > 0.0f;
+            }
+        }
+        q->blank[q->cells + c] = !ink;
+    }
+    q->cells += k;
+    q->ncell[q->images] = k;
+    q->number[q->images++] = number;
+    return 0;
+}
+
+/* Indices of the probabilities of one cell, most likely first. */
+static void rank(const float *p, int *order)
+{
+    int i, j;
+
+    for (i = 0; i < DG_NCLASS; i++)
+        order[i] = i;
+    for (i = 1; i < DG_NCLASS; i++)
+        for (j = i; j > 0 && p[order[j]] > p[order[j - 1]]; j--) {
+            int t = order[j];
+
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+}
+
+static char cell_char(const struct cmdline *c, const float *p, int blank,
+                      const int *order)
+{
+    if (blank)
+        return ' ';
+    if (p[order[0]] < c->min_conf)
+        return '?';
+    return (char)('0' + order[0]);
+}
+
+static void print_top(const struct cmdline *c, const float *p,
+                      const int *order, int blank)
+{
+    int i;
+
+    for (i = 0; i < c->top; i++)
+        printf("%s%d:%.4f", i ? "," : "", order[i],
+               blank ? 0.0 : (double)p[order[i]]);
+}
+
+static void print_image(const struct cmdline *c, const struct pending *q,
+                        size_t first, size_t k, unsigned long number)
+{
+    int order[DG_NCLASS];
+    size_t i;
+    int d;
+
+    if (c->format == FMT_JSON)
+        printf("{\"image\":%lu,\"digits\":\"", number);
+    for (i = 0; i < k && c->format != FMT_TSV; i++) {
+        const float *p = q->p + (first + i) * DG_NCLASS;
+
+        rank(p, order);
+        putchar(cell_char(c, p, q->blank[first + i], order));
+    }
+    if (c->format == FMT_DIGITS) {
+        for (i = 0; i < k && c->top > 0; i++) {
+            const float *p = q->p + (first + i) * DG_NCLASS;
+
+            rank(p, order);
+            putchar(i ? ' ' : '\t');
+            print_top(c, p, order, q->blank[first + i]);
+        }
+        putchar('\n');
+        return;
+    }
+    if (c->format == FMT_JSON)
+        printf("\",\"cells\":[");
+    for (i = 0; i < k; i++) {
+        const float *p = q->p + (first + i) * DG_NCLASS;
+        const int blank = q->blank[first + i];
+        const char ch = (rank(p, order), cell_char(c, p, blank, order));
+
+        if (c->format == FMT_TSV) {
+            printf("%lu\t%zu\t%c\t%.6f", number, i + 1, ch,
+                   blank ? 0.0 : (double)p[order[0]]);
+            for (d = 0; d < DG_NCLASS; d++)
+                printf("\t%.6f", blank ? 0.0 : (double)p[d]);
+            if (c->top > 0) {
+                putchar('\t');
+                print_top(c, p, order, blank);
+            }
+            putchar('\n');
+            continue;
+        }
+        printf("%s{\"digit\":\"%c\",\"confidence\":%.6f,\"probabilities\":[",
+               i ? "," : "", ch, blank ? 0.0 : (double)p[order[0]]);
+        for (d = 0; d < DG_NCLASS; d++)
+            printf("%s%.6f", d ? "," : "", blank ? 0.0 : (double)p[d]);
+        putchar(']');
+        if (c->top > 0) {
+            printf(",\"top\":[");
+            for (d = 0; d < c->top; d++)
+                printf("%s{\"digit\":%d,\"p\":%.6f}", d ? "," : "", order[d],
+                       blank ? 0.0 : (double)p[order[d]]);
+            putchar(']');
+        }
+        putchar('}');
+    }
+    if (c->format == FMT_JSON)
+        printf("]}\n");
+}
+
+/* Classify every pending cell and print every pending image. */
+static void flush_pending(const struct cmdline *c, const dg_net *net,
+                          dg_acts *a, struct pending *q)
+{
+    size_t pos, first = 0, i;
+
+    for (pos = 0; pos < q->cells; pos += BATCH) {
+        const size_t b = q->cells - pos < BATCH ? q->cells - pos : BATCH;
+
+        memcpy(a->act[0], q->x + pos * DG_CELL_PIXELS,
+               b * DG_CELL_PIXELS * sizeof(float));
+        memcpy(q->p + pos * DG_NCLASS, dg_net_forward(net, a, b),
+               b * DG_NCLASS * sizeof(float));
+    }
+    for (i = 0; i < q->images; i++) {
+        print_image(c, q, first, q->ncell[i], q->number[i]);
+        first += q->ncell[i];
+    }
+    q->cells = 0;
+    q->images = 0;
+}
+
+static int classify(const struct cmdline *c, const dg_net *net)
+{
+    struct pending q;
+    tool_input in;
+    dg_image im = { 0, 0, NULL };
+    dg_acts a;
+    dg_err e;
+    int rc, status = EXIT_OK;
+
+    if (dg_acts_alloc(&a, net, BATCH, &e) < 0) {
+        tool_error("%s", e.msg);
+        return EXIT_DATA;
+    }
+    memset(&q, 0, sizeof q);
+    if (c->format == FMT_TSV && c->header) {
+        int d;
+
+        printf("image\tcell\tdigit\tconfidence");
+        for (d = 0; d < DG_NCLASS; d++)
+            printf("\tp%d", d);
+        printf("%s\n", c->top > 0 ? "\ttop" : "");
+    }
+    tool_input_init(&in, c->files, c->nfiles);
+    while ((rc = tool_input_next(&in, &im)) > 0) {
+        if (im.h != DG_CELL || im.w % DG_CELL != 0) {
+            flush_pending(c, net, &a, &q);
+            tool_error("%s: %zux%zu is not a digit image (%d rows, a "
+                       "multiple of %d columns); run it through "
+                       "pnmdigitprep first", tool_input_where(&in), im.w,
+                       im.h, DG_CELL, DG_CELL);
+            status = EXIT_DATA;
+            break;
+        }
+        if (pending_add(&q, &im, in.total) < 0) {
+            flush_pending(c, net, &a, &q);
+            tool_error("%s: out of memory", tool_input_where(&in));
+            status = EXIT_DATA;
+            break;
+        }
+        if (q.cells >= BATCH)
+            flush_pending(c, net, &a, &q);
+    }
+    flush_pending(c, net, &a, &q);
+    if (rc < 0)
+        status = EXIT_DATA;
+    tool_input_close(&in);
+    dg_image_free(&im);
+    dg_acts_free(&a);
+    free(q.x);
+    free(q.p);
+    free(q.blank);
+    free(q.ncell);
+    free(q.number);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct cmdline c;
+    dg_net net;
+    int status;
+
+    tool_init(argv[0]);
+    parse_command_line(argc, argv, &c);
+    dg_pnm_init(tool_name());
+#ifdef _OPENMP
+    if (c.threads > 0)
+        omp_set_num_threads(c.threads);
+#endif
+    if (load_model(&c, &net) < 0)
+        return tool_finish(EXIT_DATA);
+    status = c.info ? print_info(&c, &net) : classify(&c, &net);
+    dg_net_free(&net);
+    return tool_finish(status);
+}

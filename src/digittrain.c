@@ -1,0 +1,652 @@
+/* digittrain - train a digit model, or evaluate one on a labelled set.
+ *
+ *   digittrain --train=PREFIX [--test=PREFIX] [OPTIONS] -o MODEL
+ *   digittrain --evaluate=MODEL --test=PREFIX [--misclassified=FILE]
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "augment.h"
+#include "dataset.h"
+#include "model.h"
+#include "net.h"
+#include "prep.h"
+#include "tool.h"
+#include "train.h"
+
+#define MAX_HIDDEN (DG_MAX_LAYERS - 1)
+
+struct cmdline {
+    const char *train, *test, *output, *checkpoint, *evaluate, *extra;
+    const char *misclassified;
+    int orient;                 /* DG_ORIENT_* */
+    size_t hidden[MAX_HIDDEN], nhidden;
+    unsigned epochs;
+    size_t batch;
+    double lr;
+    unsigned long long seed;
+    size_t validation;
+    unsigned extra_repeat;
+    int resume, augment, threads, quiet, verbose, confusion;
+    char command[1024];
+};
+
+static void usage(void)
+{
+    printf("Usage: %s [OPTION]... --train=PREFIX -o MODEL\n"
+           "  or:  %s --evaluate=MODEL --test=PREFIX [OPTION]...\n", tool_name(),
+           tool_name());
+    fputs("Train a digit classifier on labelled IDX data (MNIST, EMNIST) and\n"
+          "custom digit folders, or score a model on a labelled IDX set.\n"
+          "\n"
+          "Data:\n"
+          "      --train=PREFIX      training set PREFIX-images-idx3-ubyte[.gz]\n"
+          "                          and PREFIX-labels-idx1-ubyte[.gz]\n"
+          "      --test=PREFIX       test set, only reported, never used to choose\n"
+          "      --emnist            images are stored transposed (EMNIST)\n"
+          "      --no-emnist         images are upright (MNIST); default: EMNIST\n"
+          "                          when the file name says so\n"
+          "      --validation=N      hold back the last N training items to\n"
+          "                          monitor (default 0)\n"
+          "      --extra=DIR         add custom digits DIR/0 ... DIR/9 (any PNM),\n"
+          "                          preprocessed like pnmdigitprep\n"
+          "      --extra-repeat=N    use each custom digit N times (default 1)\n"
+          "Recipe:\n"
+          "      --hidden=W1,W2,...  hidden layer widths (default 256,128)\n"
+          "      --epochs=N          passes over the training set (default 20)\n"
+          "      --batch=N           mini-batch size (default 128)\n"
+          "      --lr=RATE           peak learning rate, cosine-annealed to 0\n"
+          "                          over the run (default 0.5)\n"
+          "      --seed=N            seed of every random choice (default 1)\n"
+          "      --augment           train on fresh random distortions every\n"
+          "                          epoch (see digitaugment(1))\n"
+          "Output:\n"
+          "  -o, --output=MODEL      write the trained model here\n"
+          "      --checkpoint=FILE   save the model after every epoch\n"
+          "      --resume            continue from --checkpoint if it exists\n"
+          "Evaluation:\n"
+          "      --evaluate=MODEL    score MODEL on --test: accuracy and confusion\n"
+          "                          matrix on standard output\n"
+          "      --misclassified=FILE  with --evaluate, write a montage PGM of\n"
+          "                          the misclassified digits\n"
+          "General:\n"
+          "  -j, --threads=N         threads to use (default: all cores)\n"
+          "  -q, --quiet             no progress or summaries on stderr\n"
+          "  -v, --verbose           progress even when stderr is not a terminal\n"
+          "      --help              display this help and exit\n"
+          "      --version           output version information and exit\n",
+          stdout);
+}
+
+enum {
+    OPT_TRAIN = 256, OPT_TEST, OPT_EMNIST, OPT_NO_EMNIST, OPT_VALIDATION,
+    OPT_EXTRA, OPT_EXTRA_REPEAT, OPT_HIDDEN, OPT_EPOCHS, OPT_BATCH, OPT_LR,
+    OPT_SEED, OPT_AUGMENT, OPT_CHECKPOINT, OPT_RESUME, OPT_EVALUATE,
+    OPT_MISCLASSIFIED, OPT_HELP, OPT_VERSION
+};
+
+static const struct option longopts[] = {
+    { "train", required_argument, NULL, OPT_TRAIN },
+    { "test", required_argument, NULL, OPT_TEST },
+    { "emnist", no_argument, NULL, OPT_EMNIST },
+    { "no-emnist", no_argument, NULL, OPT_NO_EMNIST },
+    { "validation", required_argument, NULL, OPT_VALIDATION },
+    { "extra", required_argument, NULL, OPT_EXTRA },
+    { "extra-repeat", required_argument, NULL, OPT_EXTRA_REPEAT },
+    { "hidden", required_argument, NULL, OPT_HIDDEN },
+    { "epochs", required_argument, NULL, OPT_EPOCHS },
+    { "batch", required_argument, NULL, OPT_BATCH },
+    { "lr", required_argument, NULL, OPT_LR },
+    { "seed", required_argument, NULL, OPT_SEED },
+    { "augment", no_argument, NULL, OPT_AUGMENT },
+    { "output", required_argument, NULL, 'o' },
+    { "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
+    { "resume", no_argument, NULL, OPT_RESUME },
+    { "evaluate", required_argument, NULL, OPT_EVALUATE },
+    { "misclassified", required_argument, NULL, OPT_MISCLASSIFIED },
+    { "threads", required_argument, NULL, 'j' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "verbose", no_argument, NULL, 'v' },
+    { "help", no_argument, NULL, OPT_HELP },
+    { "version", no_argument, NULL, OPT_VERSION },
+    { NULL, 0, NULL, 0 }
+};
+
+/* "256,128" into c->hidden; an empty string means no hidden layer. */
+static void parse_hidden(struct cmdline *c, const char *arg)
+{
+    char buf[256], *tok, *save = NULL;
+
+    if (strlen(arg) >= sizeof buf)
+        tool_usage_error("--hidden: list too long");
+    snprintf(buf, sizeof buf, "%s", arg);
+    c->nhidden = 0;
+    for (tok = strtok_r(buf, ",", &save); tok != NULL;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (c->nhidden == MAX_HIDDEN)
+            tool_usage_error("--hidden: at most %d layers", MAX_HIDDEN);
+        c->hidden[c->nhidden++] =
+            (size_t)tool_parse_long("--hidden", tok, 1, 16384);
+    }
+}
+
+static void parse_command_line(int argc, char **argv, struct cmdline *c)
+{
+    int opt, i;
+    size_t used = 0;
+
+    memset(c, 0, sizeof *c);
+    c->orient = DG_ORIENT_AUTO;
+    c->hidden[0] = 256;
+    c->hidden[1] = 128;
+    c->nhidden = 2;
+    c->epochs = 20;
+    c->batch = 128;
+    c->lr = 0.5;
+    c->seed = 1;
+    c->extra_repeat = 1;
+    while ((opt = getopt_long(argc, argv, "o:j:qv", longopts, NULL)) != -1) {
+        switch (opt) {
+        case OPT_TRAIN: c->train = optarg; break;
+        case OPT_TEST: c->test = optarg; break;
+        case OPT_EMNIST: c->orient = DG_ORIENT_EMNIST; break;
+        case OPT_NO_EMNIST: c->orient = DG_ORIENT_MNIST; break;
+        case OPT_VALIDATION:
+            c->validation = (size_t)tool_parse_long("--validation", optarg, 0,
+                                                    100000000);
+            break;
+        case OPT_EXTRA: c->extra = optarg; break;
+        case OPT_EXTRA_REPEAT:
+            c->extra_repeat = (unsigned)tool_parse_long("--extra-repeat",
+                                                        optarg, 0, 1000);
+            break;
+        case OPT_HIDDEN: parse_hidden(c, optarg); break;
+        case OPT_EPOCHS:
+            c->epochs = (unsigned)tool_parse_long("--epochs", optarg, 1,
+                                                  100000);
+            break;
+        case OPT_BATCH:
+            c->batch = (size_t)tool_parse_long("--batch", optarg, 1, 65536);
+            break;
+        case OPT_LR:
+            c->lr = tool_parse_double("--lr", optarg, 1e-9, 100.0);
+            break;
+        case OPT_SEED: c->seed = tool_parse_seed("--seed", optarg); break;
+        case OPT_AUGMENT: c->augment = 1; break;
+        case 'o': c->output = optarg; break;
+        case OPT_CHECKPOINT: c->checkpoint = optarg; break;
+        case OPT_RESUME: c->resume = 1; break;
+        case OPT_EVALUATE: c->evaluate = optarg; break;
+        case OPT_MISCLASSIFIED: c->misclassified = optarg; break;
+        case 'j':
+            c->threads = (int)tool_parse_long("--threads", optarg, 1, 1024);
+            break;
+        case 'q': c->quiet = 1; break;
+        case 'v': c->verbose = 1; break;
+        case OPT_HELP: usage(); exit(tool_finish(EXIT_OK));
+        case OPT_VERSION: tool_version();
+        default:
+            fprintf(stderr, "Try '%s --help' for more information.\n",
+                    tool_name());
+            exit(EXIT_USAGE);
+        }
+    }
+    if (optind < argc)
+        tool_usage_error("unexpected operand '%s'", argv[optind]);
+    if (c->evaluate != NULL) {
+        if (c->test == NULL)
+            tool_usage_error("--evaluate needs --test=PREFIX");
+        if (c->train != NULL || c->output != NULL)
+            tool_usage_error("--evaluate does not train: drop --train and -o");
+    } else {
+        if (c->train == NULL && c->extra == NULL)
+            tool_usage_error("no training data: give --train=PREFIX or "
+                             "--extra=DIR");
+        if (c->output == NULL)
+            tool_usage_error("no output: give -o MODEL");
+        if (c->resume && c->checkpoint == NULL)
+            tool_usage_error("--resume needs --checkpoint=FILE");
+        if (c->misclassified != NULL)
+            tool_usage_error("--misclassified goes with --evaluate");
+    }
+    /* The command, recorded in the model's metadata. */
+    for (i = 0; i < argc && used + 2 < sizeof c->command; i++) {
+        int n = snprintf(c->command + used, sizeof c->command - used, "%s%s",
+                         i ? " " : "", i ? argv[i] : tool_name());
+
+        used += n > 0 ? (size_t)n : 0;
+    }
+    if (used >= sizeof c->command)
+        c->command[sizeof c->command - 1] = '\0';
+}
+
+/* ---- progress ---- */
+
+struct progress {
+    const struct cmdline *c;
+    int tty;
+    double last_draw, epoch_start;
+    dg_net *net;                /* the net being trained, for checkpoints */
+};
+
+static void draw_bar(const dg_train_stats *s, double epoch_start)
+{
+    const int width = 24;
+    const double frac = (double)s->step / s->steps;
+    const double eta = (s->elapsed - epoch_start) / s->step
+                       * (s->steps - s->step);
+    char bar[32];
+    int j, fill = (int)(frac * width + 0.5);
+
+    for (j = 0; j < width; j++)
+        bar[j] = j < fill ? '#' : '.';
+    bar[width] = '\0';
+    fprintf(stderr, "\repoch %u/%u [%s] %3.0f%% loss %.4f acc %6.2f%% "
+            "lr %.4f %5.1fs ETA %4.1fs ", s->epoch, s->epochs, bar,
+            100.0 * frac, s->loss, 100.0 * s->acc, s->lr, s->elapsed, eta);
+}
+
+static void epoch_line(const dg_train_stats *s, int tty)
+{
+    fprintf(stderr, "%sepoch %u/%u: loss %.4f train %.2f%%", tty ? "\r" : "",
+            s->epoch, s->epochs, s->loss, 100.0 * s->acc);
+    if (s->has_val)
+        fprintf(stderr, " val %.2f%% (loss %.4f)", 100.0 * s->val_acc,
+                s->val_loss);
+    fprintf(stderr, " lr %.4f %.1fs%s\n", s->lr, s->elapsed,
+            tty ? "                    " : "");
+}
+
+static int on_progress(void *ctx, const dg_train_stats *s, const dg_net *net,
+                       dg_err *e)
+{
+    struct progress *p = ctx;
+    char num[32];
+
+    (void)net;
+    if (s->epoch_done) {
+        p->epoch_start = s->elapsed;
+        if (!p->c->quiet)
+            epoch_line(s, p->tty);
+        if (p->c->checkpoint != NULL) {
+            /* The checkpoint carries the epoch count and the recipe, so a
+             * resumed run can check it continues the same run. */
+            snprintf(num, sizeof num, "%u", s->epoch);
+            if (dg_meta_set(p->net, "epochs_done", num, e) < 0
+                || dg_model_save(p->net, p->c->checkpoint, e) < 0)
+                return dg_preerr(e, "checkpoint");
+        }
+        return 0;
+    }
+    if (p->tty && !p->c->quiet && (s->elapsed - p->last_draw > 0.1
+                                   || s->step == s->steps)) {
+        p->last_draw = s->elapsed;
+        draw_bar(s, p->epoch_start);
+    }
+    return 0;
+}
+
+/* ---- data ---- */
+
+static int load_data(const struct cmdline *c, dg_dataset *train,
+                     dg_dataset *val, dg_dataset *test)
+{
+    dg_err e;
+    int tr;
+
+    memset(train, 0, sizeof *train);
+    memset(val, 0, sizeof *val);
+    memset(test, 0, sizeof *test);
+    if (c->train != NULL) {
+        if (dg_dataset_load_idx(train, c->train, c->orient, &tr, &e) < 0)
+            goto fail;
+        if (c->verbose)
+            fprintf(stderr, "%s: %s: %zu items%s\n", tool_name(), c->train,
+                    train->n, tr ? " (EMNIST, un-transposed)" : "");
+        if (dg_dataset_split_tail(train, val, c->validation, &e) < 0)
+            goto fail;
+    }
+    if (c->extra != NULL) {
+        dg_dataset extra;
+        dg_prep_opts po;
+
+        dg_prep_defaults(&po);
+        if (dg_dataset_load_folder(&extra, c->extra, &po, &e) < 0)
+            goto fail;
+        if (c->verbose)
+            fprintf(stderr, "%s: %s: %zu custom digits, used %u times\n",
+                    tool_name(), c->extra, extra.n, c->extra_repeat);
+        if (dg_dataset_append(train, &extra, c->extra_repeat, &e) < 0) {
+            dg_dataset_free(&extra);
+            goto fail;
+        }
+        dg_dataset_free(&extra);
+    }
+    if (c->test != NULL
+        && dg_dataset_load_idx(test, c->test, c->orient, &tr, &e) < 0)
+        goto fail;
+    return 0;
+fail:
+    tool_error("%s", e.msg);
+    return -1;
+}
+
+/* ---- metadata ---- */
+
+static int set_meta(dg_net *net, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int set_meta(dg_net *net, const char *key, const char *fmt, ...)
+{
+    char buf[1200];
+    va_list ap;
+    dg_err e;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (dg_meta_set(net, key, buf, &e) < 0) {
+        tool_error("%s", e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* The recipe: what a resumed run must agree with. */
+static int recipe_meta(dg_net *net, const struct cmdline *c,
+                       const dg_dataset *train)
+{
+    char shape[128];
+
+    dg_net_shape(net, shape, sizeof shape);
+    return set_meta(net, "architecture", "mlp %s relu softmax", shape)
+        | set_meta(net, "train_data", "%s%s%s", c->train ? c->train : "",
+                   c->train && c->extra ? " + " : "",
+                   c->extra ? c->extra : "")
+        | set_meta(net, "train_size", "%zu", train->n)
+        | set_meta(net, "validation", "%zu", c->validation)
+        | set_meta(net, "seed", "%llu", c->seed)
+        | set_meta(net, "epochs", "%u", c->epochs)
+        | set_meta(net, "batch", "%zu", c->batch)
+        | set_meta(net, "lr", "%g cosine", c->lr)
+        | set_meta(net, "augment", "%s", c->augment ? "yes" : "no");
+}
+
+static const char *const recipe_keys[] = {
+    "architecture", "train_size", "validation", "seed", "epochs", "batch",
+    "lr", "augment", NULL
+};
+
+/* Load the checkpoint if resuming; returns epochs done (0: start afresh),
+ * or -1 on error. */
+static long resume_from(const struct cmdline *c, dg_net *net)
+{
+    dg_net ck;
+    dg_err e;
+    char a[256], b[256];
+    size_t k;
+
+    if (!c->resume || access(c->checkpoint, F_OK) != 0)
+        return 0;
+    if (dg_model_load(&ck, c->checkpoint, &e) < 0) {
+        tool_error("cannot resume: %s", e.msg);
+        return -1;
+    }
+    for (k = 0; recipe_keys[k] != NULL; k++) {
+        if (dg_meta_get(&ck, recipe_keys[k], a, sizeof a) < 0
+            || dg_meta_get(net, recipe_keys[k], b, sizeof b) < 0
+            || strcmp(a, b) != 0) {
+            tool_error("cannot resume: %s was made with %s=%s, not %s",
+                       c->checkpoint, recipe_keys[k], a, b);
+            dg_net_free(&ck);
+            return -1;
+        }
+    }
+    if (dg_meta_get(&ck, "epochs_done", a, sizeof a) < 0
+        || ck.nparams != net->nparams) {
+        tool_error("cannot resume: %s is not a checkpoint of this run",
+                   c->checkpoint);
+        dg_net_free(&ck);
+        return -1;
+    }
+    memcpy(net->params, ck.params, net->nparams * sizeof *net->params);
+    dg_net_free(&ck);
+    return strtol(a, NULL, 10);
+}
+
+/* ---- evaluation ---- */
+
+/* 3x5 pixel digits for labelling the montage. */
+static const char *const font[10] = {
+    "111101101101111", "010110010010111", "111001111100111",
+    "111001111001111", "101101111001001", "111100111001111",
+    "111100111101111", "111001010010010", "111101111101111",
+    "111101111001111"
+};
+
+static void put_digit(uint8_t *img, size_t w, size_t x0, size_t y0,
+                      unsigned d, uint8_t v)
+{
+    size_t x, y;
+
+    for (y = 0; y < 5; y++)
+        for (x = 0; x < 3; x++)
+            if (font[d][y * 3 + x] == '1')
+                img[(y0 + y) * w + x0 + x] = v;
+}
+
+/* A grid of the misclassified digits, 20 to a row, each tile 28x36: the
+ * digit, then a strip "true>pred" (true in grey, predicted in white). */
+static int write_montage(const char *path, const dg_dataset *d,
+                         const uint8_t *pred, size_t wrong)
+{
+    const size_t cols = 20, tw = 30, th = 38;
+    const size_t ncols = wrong < cols ? (wrong ? wrong : 1) : cols;
+    const size_t rows = wrong ? (wrong + cols - 1) / cols : 1;
+    const size_t w = ncols * tw, h = rows * th;
+    uint8_t *img = calloc(w * h, 1);
+    size_t i, k = 0, x, y;
+    FILE *f;
+    dg_err e;
+    int rc;
+
+    if (img == NULL) {
+        tool_error("out of memory for the montage");
+        return -1;
+    }
+    for (i = 0; i < d->n; i++) {
+        size_t x0, y0;
+
+        if (pred[i] == d->y[i])
+            continue;
+        x0 = (k % cols) * tw + 1;
+        y0 = (k / cols) * th + 1;
+        for (y = 0; y < DG_CELL; y++)
+            for (x = 0; x < DG_CELL; x++)
+                img[(y0 + y) * w + x0 + x] = d->x[i * DG_CELL_PIXELS
+                                                  + y * DG_CELL + x];
+        put_digit(img, w, x0 + 2, y0 + 30, d->y[i], 128);
+        put_digit(img, w, x0 + 10, y0 + 32, pred[i], 255);
+        k++;
+    }
+    f = fopen(path, "wb");
+    if (f == NULL) {
+        tool_error("%s: %s", path, strerror(errno));
+        free(img);
+        return -1;
+    }
+    rc = dg_pgm_write_bytes(f, img, w, h, &e);
+    free(img);
+    if (fclose(f) != 0 || rc < 0) {
+        tool_error("%s: write error", path);
+        return -1;
+    }
+    return 0;
+}
+
+static int evaluate(const struct cmdline *c)
+{
+    dg_dataset train, val, test;
+    dg_net net;
+    dg_err e;
+    uint8_t *pred;
+    size_t conf[10][10] = { { 0 } }, i, j, wrong = 0;
+    double acc, loss;
+    int rc = EXIT_DATA;
+
+    if (dg_model_load(&net, c->evaluate, &e) < 0) {
+        tool_error("%s", e.msg);
+        return EXIT_DATA;
+    }
+    if (load_data(c, &train, &val, &test) < 0) {
+        dg_net_free(&net);
+        return EXIT_DATA;
+    }
+    pred = malloc(test.n);
+    if (pred == NULL || dg_evaluate(&net, &test, pred, &acc, &loss, &e) < 0) {
+        tool_error("%s", pred == NULL ? "out of memory" : e.msg);
+        goto done;
+    }
+    for (i = 0; i < test.n; i++) {
+        conf[test.y[i]][pred[i]]++;
+        wrong += pred[i] != test.y[i];
+    }
+    printf("model\t%s\nset\t%s\nitems\t%zu\naccuracy\t%.2f%%\n"
+           "errors\t%zu\nloss\t%.4f\n\n", c->evaluate, c->test, test.n,
+           100.0 * acc, wrong, loss);
+    printf("true\\pred");
+    for (j = 0; j < 10; j++)
+        printf("\t%zu", j);
+    printf("\trecall\n");
+    for (i = 0; i < 10; i++) {
+        size_t row = 0;
+
+        printf("%zu", i);
+        for (j = 0; j < 10; j++) {
+            printf("\t%zu", conf[i][j]);
+            row += conf[i][j];
+        }
+        printf("\t%.2f%%\n", row ? 100.0 * conf[i][i] / row : 0.0);
+    }
+    rc = EXIT_OK;
+    if (c->misclassified != NULL
+        && write_montage(c->misclassified, &test, pred, wrong) < 0)
+        rc = EXIT_DATA;
+done:
+    free(pred);
+    dg_dataset_free(&test);
+    dg_dataset_free(&train);
+    dg_dataset_free(&val);
+    dg_net_free(&net);
+    return rc;
+}
+
+/* ---- training ---- */
+
+static int train(const struct cmdline *c)
+{
+    dg_dataset tr, val, test;
+    dg_net net;
+    dg_rng rng;
+    dg_err e;
+    dg_aug_opts aug;
+    dg_train_opts o;
+    struct progress p;
+    long done;
+    time_t t;
+    char date[64];
+    double acc, loss;
+    int rc = EXIT_DATA;
+
+    if (load_data(c, &tr, &val, &test) < 0)
+        return EXIT_DATA;
+    if (dg_net_mlp(&net, DG_CELL_PIXELS, c->hidden, c->nhidden, DG_NCLASS,
+                   &e) < 0) {
+        tool_error("%s", e.msg);
+        goto done;
+    }
+    dg_rng_seed2(&rng, c->seed, UINT64_C(0x494e4954));
+    dg_net_init_he(&net, &rng);
+    if (recipe_meta(&net, c, &tr) < 0)
+        goto done;
+    done = resume_from(c, &net);
+    if (done < 0)
+        goto done;
+    if ((unsigned long)done >= c->epochs && !c->quiet)
+        fprintf(stderr, "%s: %s: all %u epochs already done\n", tool_name(),
+                c->checkpoint, c->epochs);
+    dg_aug_defaults(&aug);
+    memset(&o, 0, sizeof o);
+    o.epochs = c->epochs;
+    o.first_epoch = (unsigned)done;
+    o.batch = c->batch;
+    o.lr = c->lr;
+    o.seed = c->seed;
+    o.augment = c->augment ? &aug : NULL;
+    o.progress = on_progress;
+    o.ctx = &p;
+    memset(&p, 0, sizeof p);
+    p.c = c;
+    p.tty = tool_stderr_is_tty() || c->verbose;
+    p.net = &net;
+    if ((unsigned long)done < c->epochs
+        && dg_train(&net, &tr, &val, &o, &e) < 0) {
+        tool_error("%s", e.msg);
+        goto done;
+    }
+    t = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    if (set_meta(&net, "date", "%s", date) < 0
+        || set_meta(&net, "program", "%s %s", tool_name(), PACKAGE_VERSION) < 0
+        || set_meta(&net, "command", "%s", c->command) < 0)
+        goto done;
+    if (val.n > 0 && dg_evaluate(&net, &val, NULL, &acc, &loss, &e) == 0)
+        set_meta(&net, "validation_accuracy", "%.2f%%", 100.0 * acc);
+    if (test.n > 0) {
+        if (dg_evaluate(&net, &test, NULL, &acc, &loss, &e) < 0) {
+            tool_error("%s", e.msg);
+            goto done;
+        }
+        set_meta(&net, "test_data", "%s", c->test);
+        set_meta(&net, "test_accuracy", "%.2f%%", 100.0 * acc);
+        if (!c->quiet)
+            fprintf(stderr, "%s: test accuracy %.2f%% on %zu items "
+                    "(loss %.4f)\n", tool_name(), 100.0 * acc, test.n, loss);
+    }
+    if (dg_model_save(&net, c->output, &e) < 0) {
+        tool_error("%s", e.msg);
+        goto done;
+    }
+    rc = EXIT_OK;
+done:
+    dg_net_free(&net);
+    dg_dataset_free(&tr);
+    dg_dataset_free(&val);
+    dg_dataset_free(&test);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct cmdline c;
+
+    tool_init(argv[0]);
+    parse_command_line(argc, argv, &c);
+    dg_pnm_init(tool_name());
+#ifdef _OPENMP
+    if (c.threads > 0)
+        omp_set_num_threads(c.threads);
+#endif
+    return tool_finish(c.evaluate != NULL ? evaluate(&c) : train(&c));
+}

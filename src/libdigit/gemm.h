@@ -1,0 +1,25 @@
+/* gemm.h - the matrix products of the network.
+ *
+ * Every product is computed a row of C at a time: the non-zero entries of
+ * the row of A are gathered first, then C's row is accumulated from the
+ * matching rows of B in register-sized tiles.  Digit images are mostly
+ * background and ReLU outputs mostly zero, so skipping zeros does a third
+ * or less of the dense work, and the inner loop is a plain multiply-add the
+ * compiler vectorises.  Rows are shared among OpenMP threads; each row is
+ * summed by one thread in a fixed order, so results do not depend on the
+ * number of threads. */
+#ifndef DG_GEMM_H
+#define DG_GEMM_H
+
+#include <stddef.h>
+
+/* C (m, n) = A (m, k) . B (k, n)   (accumulate: C += A . B).
+ * lda, ldb, ldc are the row strides in floats. */
+void dg_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda,
+             const float *b, size_t ldb, float *c, size_t ldc,
+             int accumulate);
+
+/* T (cols, rows) = transpose of S (rows, cols). */
+void dg_transpose(float *t, const float *s, size_t rows, size_t cols);
+
+#endif

@@ -1,0 +1,287 @@
+/* model.c - reading and writing the model file (see model.h). */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "model.h"
+
+#define HEADER 20
+#define LAYER_REC 32
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16
+           | (uint32_t)p[3] << 24;
+}
+
+static void put_f32(unsigned char *p, float f)
+{
+    uint32_t v;
+
+    memcpy(&v, &f, 4);
+    put_u32(p, v);
+}
+
+static float get_f32(const unsigned char *p)
+{
+    uint32_t v = get_u32(p);
+    float f;
+
+    memcpy(&f, &v, 4);
+    return f;
+}
+
+static uint32_t crc_of(const unsigned char *buf, size_t len)
+{
+    uLong crc = crc32(0L, Z_NULL, 0);
+
+    while (len > 0) {
+        uInt chunk = len > (1u << 30) ? (1u << 30) : (uInt)len;
+
+        crc = crc32(crc, buf, chunk);
+        buf += chunk;
+        len -= chunk;
+    }
+    return (uint32_t)crc;
+}
+
+int dg_model_encode(const dg_net *net, unsigned char **bufp, size_t *lenp,
+                    dg_err *e)
+{
+    const size_t mlen = net->meta == NULL ? 0 : strlen(net->meta);
+    const size_t len = HEADER + LAYER_REC * net->nlayers + mlen
+                       + 4 * net->nparams + 4;
+    unsigned char *buf, *p;
+    size_t l, j;
+
+    if (mlen > DG_MODEL_MAX_META)
+        return dg_seterr(e, "metadata too long (%zu bytes)", mlen);
+    buf = calloc(1, len);
+    if (buf == NULL)
+        return dg_seterr(e, "out of memory encoding the model");
+    memcpy(buf, DG_MODEL_MAGIC, 8);
+    put_u32(buf + 8, DG_MODEL_VERSION);
+    put_u32(buf + 12, (uint32_t)net->nlayers);
+    put_u32(buf + 16, (uint32_t)mlen);
+    p = buf + HEADER;
+    for (l = 0; l < net->nlayers; l++, p += LAYER_REC) {
+        put_u32(p, net->layer[l].kind);
+        put_u32(p + 4, net->layer[l].act);
+        put_u32(p + 8, net->layer[l].in);
+        put_u32(p + 12, net->layer[l].out);
+    }
+    memcpy(p, net->meta, mlen);
+    p += mlen;
+    for (j = 0; j < net->nparams; j++, p += 4)
+        put_f32(p, net->params[j]);
+    put_u32(p, crc_of(buf, len - 4));
+    *bufp = buf;
+    *lenp = len;
+    return 0;
+}
+
+/* Check the layer table at p (n records) and fill net's layers. */
+static int decode_layers(dg_net *net, const unsigned char *p, size_t n,
+                         dg_err *e)
+{
+    size_t l, off = 0;
+
+    for (l = 0; l < n; l++, p += LAYER_REC) {
+        dg_layer *ly = &net->layer[l];
+        uint32_t kind = get_u32(p), act = get_u32(p + 4);
+
+        ly->in = get_u32(p + 8);
+        ly->out = get_u32(p + 12);
+        if (kind != DG_LAYER_DENSE)
+            return dg_seterr(e, "layer %zu: unknown layer kind %u", l + 1,
+                             kind);
+        if (act > DG_ACT_SOFTMAX || (act == DG_ACT_SOFTMAX && l + 1 != n))
+            return dg_seterr(e, "layer %zu: bad activation %u", l + 1, act);
+        if (get_u32(p + 16) | get_u32(p + 20) | get_u32(p + 24)
+            | get_u32(p + 28))
+            return dg_seterr(e, "layer %zu: reserved fields not zero",
+                             l + 1);
+        if (ly->in < 1 || ly->in > DG_MAX_WIDTH || ly->out < 1
+            || ly->out > DG_MAX_WIDTH)
+            return dg_seterr(e, "inconsistent sizes: layer %zu is %ux%u "
+                             "(widths 1 to %d)", l + 1, ly->in, ly->out,
+                             DG_MAX_WIDTH);
+        if (l > 0 && ly->in != net->layer[l - 1].out)
+            return dg_seterr(e, "inconsistent sizes: layer %zu takes %u "
+                             "inputs but layer %zu gives %u", l + 1, ly->in,
+                             l, net->layer[l - 1].out);
+        ly->kind = kind;
+        ly->act = act;
+        ly->w = off;
+        off += (size_t)ly->in * ly->out;
+        ly->b = off;
+        off += ly->out;
+    }
+    if (net->layer[n - 1].act != DG_ACT_SOFTMAX)
+        return dg_seterr(e, "last layer is not softmax");
+    net->nlayers = n;
+    net->nparams = off;
+    return 0;
+}
+
+int dg_model_decode(dg_net *net, const unsigned char *buf, size_t len,
+                    dg_err *e)
+{
+    size_t n, mlen, want, j;
+    uint32_t version;
+    const unsigned char *p;
+
+    memset(net, 0, sizeof *net);
+    if (len < 8 || memcmp(buf, DG_MODEL_MAGIC, 8) != 0)
+        return dg_seterr(e, "bad magic: not a digitfilters model");
+    if (len < HEADER)
+        return dg_seterr(e, "truncated: %zu bytes, shorter than the header",
+                         len);
+    version = get_u32(buf + 8);
+    if (version != DG_MODEL_VERSION)
+        return dg_seterr(e, "unsupported format version %u (this build "
+                         "reads version %d)", version, DG_MODEL_VERSION);
+    n = get_u32(buf + 12);
+    mlen = get_u32(buf + 16);
+    if (n < 1 || n > DG_MAX_LAYERS)
+        return dg_seterr(e, "inconsistent sizes: %zu layers (1 to %d)", n,
+                         DG_MAX_LAYERS);
+    if (mlen > DG_MODEL_MAX_META)
+        return dg_seterr(e, "inconsistent sizes: metadata of %zu bytes",
+                         mlen);
+    if (len < HEADER + LAYER_REC * n)
+        return dg_seterr(e, "truncated: %zu bytes, the layer table needs "
+                         "%zu", len, (size_t)(HEADER + LAYER_REC * n));
+    if (decode_layers(net, buf + HEADER, n, e) < 0)
+        return -1;
+    want = HEADER + LAYER_REC * n + mlen + 4 * net->nparams + 4;
+    if (len < want)
+        return dg_seterr(e, "truncated: %zu bytes, expected %zu", len, want);
+    if (len > want)
+        return dg_seterr(e, "wrong length: %zu bytes, expected %zu "
+                         "(trailing data)", len, want);
+    if (crc_of(buf, len - 4) != get_u32(buf + len - 4))
+        return dg_seterr(e, "checksum mismatch: the file is damaged");
+    net->params = malloc(net->nparams * sizeof *net->params);
+    net->meta = malloc(mlen + 1);
+    if (net->params == NULL || net->meta == NULL) {
+        dg_net_free(net);
+        return dg_seterr(e, "out of memory loading the model");
+    }
+    p = buf + HEADER + LAYER_REC * n;
+    memcpy(net->meta, p, mlen);
+    net->meta[mlen] = '\0';
+    if (strlen(net->meta) != mlen) {
+        dg_net_free(net);
+        return dg_seterr(e, "metadata contains a NUL byte");
+    }
+    p += mlen;
+    for (j = 0; j < net->nparams; j++, p += 4)
+        net->params[j] = get_f32(p);
+    return 0;
+}
+
+int dg_model_save(const dg_net *net, const char *path, dg_err *e)
+{
+    unsigned char *buf;
+    size_t len, plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    const char *slash = strrchr(path, '/');
+    FILE *f = NULL;
+    int fd, ok;
+
+    if (tmp == NULL)
+        return dg_seterr(e, "out of memory");
+    if (dg_model_encode(net, &buf, &len, e) < 0) {
+        free(tmp);
+        return -1;
+    }
+    /* The temporary file lives beside path so the rename is atomic. */
+    if (slash == NULL)
+        snprintf(tmp, plen + 16, ".%s.XXXXXX", path);
+    else
+        snprintf(tmp, plen + 16, "%.*s/.%s.XXXXXX", (int)(slash - path),
+                 path, slash + 1);
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        dg_seterr(e, "%s: cannot create a temporary file: %s", path,
+                  strerror(errno));
+        free(buf);
+        free(tmp);
+        return -1;
+    }
+    fchmod(fd, 0644);
+    f = fdopen(fd, "wb");
+    ok = f != NULL && fwrite(buf, 1, len, f) == len && fflush(f) == 0
+         && fsync(fileno(f)) == 0;
+    if (!ok)
+        dg_seterr(e, "%s: write error: %s", path, strerror(errno));
+    if (f != NULL ? fclose(f) != 0 : close(fd) != 0) {
+        if (ok)
+            dg_seterr(e, "%s: write error: %s", path, strerror(errno));
+        ok = 0;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        dg_seterr(e, "%s: cannot rename the temporary file: %s", path,
+                  strerror(errno));
+        ok = 0;
+    }
+    if (!ok)
+        unlink(tmp);
+    free(buf);
+    free(tmp);
+    return ok ? 0 : -1;
+}
+
+int dg_model_load(dg_net *net, const char *path, dg_err *e)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    unsigned char *buf;
+    size_t len;
+    int rc;
+
+    memset(net, 0, sizeof *net);
+    if (f == NULL)
+        return dg_seterr(e, "%s: %s", path, strerror(errno));
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return dg_seterr(e, "%s: not a regular file", path);
+    }
+    if ((size_t)st.st_size > DG_MODEL_MAX_BYTES) {
+        fclose(f);
+        return dg_seterr(e, "%s: too large for a model (%lld bytes)", path,
+                         (long long)st.st_size);
+    }
+    len = (size_t)st.st_size;
+    buf = malloc(len > 0 ? len : 1);
+    if (buf == NULL) {
+        fclose(f);
+        return dg_seterr(e, "%s: out of memory", path);
+    }
+    if (fread(buf, 1, len, f) != len) {
+        free(buf);
+        fclose(f);
+        return dg_seterr(e, "%s: read error", path);
+    }
+    fclose(f);
+    rc = dg_model_decode(net, buf, len, e);
+    free(buf);
+    if (rc < 0)
+        return dg_preerr(e, "%s", path);
+    return 0;
+}

@@ -1,0 +1,274 @@
+/* pnmio.c - Netpbm stream input and PGM output.
+ *
+ * libnetpbm reports bad input through pm_error, which would print and
+ * exit; here every libnetpbm call runs under pm_setjmpbuf with a user
+ * message function that captures the text, so a bad image becomes an
+ * ordinary error return. */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pam.h>
+
+#include "pnmio.h"
+
+struct dg_pnm_reader {
+    FILE *f;
+    int spent;              /* an error happened: refuse further reads */
+    dg_pnm_info last;
+    unsigned char *raw;     /* one raw row for the fast path */
+    size_t rawcap;
+};
+
+/* The text of the last libnetpbm error (captured, not printed). */
+static char nperr[DG_ERRMAX];
+
+static void capture_error(const char *msg)
+{
+    size_t n;
+
+    snprintf(nperr, sizeof nperr, "%s", msg);
+    n = strlen(nperr);
+    while (n > 0 && (nperr[n - 1] == '\n' || nperr[n - 1] == '.'))
+        nperr[--n] = '\0';
+}
+
+static void drop_message(const char *msg)
+{
+    (void)msg;
+}
+
+void dg_pnm_init(const char *prog)
+{
+    int argc = 1;
+    char *argv[2];
+
+    argv[0] = (char *)prog;
+    argv[1] = NULL;
+    pm_init(prog, 0);
+    (void)argc;
+    (void)argv;
+    pm_setusererrormsgfn(capture_error);
+    pm_setusermessagefn(drop_message);
+}
+
+dg_pnm_reader *dg_pnm_open(FILE *f, dg_err *e)
+{
+    dg_pnm_reader *r = calloc(1, sizeof *r);
+
+    if (r == NULL) {
+        dg_seterr(e, "out of memory");
+        return NULL;
+    }
+    r->f = f;
+    return r;
+}
+
+void dg_pnm_close(dg_pnm_reader *r)
+{
+    if (r != NULL) {
+        free(r->raw);
+        free(r);
+    }
+}
+
+const dg_pnm_info *dg_pnm_last(const dg_pnm_reader *r)
+{
+    return &r->last;
+}
+
+/* Make room for rows [0, need) of a w-wide image whose full height is h,
+ * growing geometrically so that a truncated stream under a huge header
+ * costs only what it delivered. */
+static int grow_rows(dg_image *im, size_t w, size_t need, size_t *cap,
+                     dg_err *e)
+{
+    float *p;
+    size_t ncap = *cap;
+
+    if (need <= *cap)
+        return 0;
+    while (ncap < need)
+        ncap = ncap < 64 ? 64 : ncap * 2;
+    p = realloc(im->px, w * ncap * sizeof *p);
+    if (p == NULL)
+        return dg_seterr(e, "out of memory reading a %zu-wide image", w);
+    im->px = p;
+    *cap = ncap;
+    return 0;
+}
+
+/* Fill one grey row from a tuple row of pam (any depth >= 1). */
+static void tuples_to_grey(const struct pam *pam, tuple *row, float *out)
+{
+    const float scale = 1.0f / (float)pam->maxval;
+    int x;
+
+    if (pam->depth >= 3) {
+        for (x = 0; x < pam->width; x++)
+            out[x] = (0.299f * row[x][0] + 0.587f * row[x][1]
+                      + 0.114f * row[x][2]) * scale;
+    } else {
+        for (x = 0; x < pam->width; x++)
+            out[x] = row[x][0] * scale;
+    }
+}
+
+/* Raw 8-bit PGM and PPM: read rows with fread, bypassing the tuple
+ * machinery, which is several times slower.  Returns 0 or -1. */
+static int read_fast(dg_pnm_reader *r, const struct pam *pam, dg_image *im,
+                     size_t *cap, dg_err *e)
+{
+    const size_t w = (size_t)pam->width, h = (size_t)pam->height;
+    const size_t ch = pam->format == RPPM_FORMAT ? 3 : 1;
+    const float scale = 1.0f / (float)pam->maxval;
+    size_t y, x;
+
+    if (r->rawcap < w * ch) {
+        unsigned char *p = realloc(r->raw, w * ch);
+
+        if (p == NULL)
+            return dg_seterr(e, "out of memory");
+        r->raw = p;
+        r->rawcap = w * ch;
+    }
+    for (y = 0; y < h; y++) {
+        float *out;
+
+        if (grow_rows(im, w, y + 1, cap, e) < 0)
+            return -1;
+        if (fread(r->raw, 1, w * ch, r->f) != w * ch)
+            return dg_seterr(e, "truncated raster: %zu of %zu rows", y, h);
+        out = im->px + y * w;
+        if (ch == 1) {
+            for (x = 0; x < w; x++)
+                out[x] = r->raw[x] * scale;
+        } else {
+            const unsigned char *p = r->raw;
+
+            for (x = 0; x < w; x++, p += 3)
+                out[x] = (0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2])
+                         * scale;
+        }
+    }
+    return 0;
+}
+
+static void describe(dg_pnm_info *info, const struct pam *pam)
+{
+    int type = PAM_FORMAT_TYPE(pam->format);
+
+    snprintf(info->kind, sizeof info->kind, "%s",
+             type == PBM_TYPE ? "PBM" : type == PGM_TYPE ? "PGM"
+             : type == PPM_TYPE ? "PPM" : "PAM");
+    info->plain = pam->format == PBM_FORMAT || pam->format == PGM_FORMAT
+                  || pam->format == PPM_FORMAT;
+    info->maxval = (unsigned)pam->maxval;
+    info->depth = pam->depth;
+}
+
+/* The part that runs under libnetpbm's error jump.  Everything it
+ * allocates is reachable from r or im, so a longjmp leaks nothing. */
+static int read_image(dg_pnm_reader *r, dg_image *im, tuple **rowp,
+                      dg_err *e)
+{
+    struct pam pam;
+    size_t cap = 0, w, h, y;
+
+    pnm_readpaminit(r->f, &pam, PAM_STRUCT_SIZE(tuple_type));
+    describe(&r->last, &pam);
+    w = (size_t)pam.width;
+    h = (size_t)pam.height;
+    if (w > DG_MAX_SIDE || h > DG_MAX_SIDE || w * h > DG_MAX_PIXELS)
+        return dg_seterr(e, "image too large (%zux%zu, limit %dx%d and "
+                         "%zu pixels)", w, h, DG_MAX_SIDE, DG_MAX_SIDE,
+                         DG_MAX_PIXELS);
+    if (pam.depth < 1 || pam.depth > 4)
+        return dg_seterr(e, "unsupported PAM depth %u (want 1 to 4)",
+                         pam.depth);
+    /* The buffer is regrown from what it holds; its old size is unknown
+     * to grow_rows, so start it afresh. */
+    free(im->px);
+    im->px = NULL;
+    im->w = im->h = 0;
+    if ((pam.format == RPGM_FORMAT || pam.format == RPPM_FORMAT)
+        && pam.maxval <= 255) {
+        if (read_fast(r, &pam, im, &cap, e) < 0)
+            return -1;
+    } else {
+        *rowp = pnm_allocpamrow(&pam);
+        for (y = 0; y < h; y++) {
+            if (grow_rows(im, w, y + 1, &cap, e) < 0)
+                return -1;
+            pnm_readpamrow(&pam, *rowp);
+            tuples_to_grey(&pam, *rowp, im->px + y * w);
+        }
+        pnm_freepamrow(*rowp);
+        *rowp = NULL;
+    }
+    im->w = w;
+    im->h = h;
+    return 0;
+}
+
+int dg_pnm_read(dg_pnm_reader *r, dg_image *im, dg_err *e)
+{
+    jmp_buf jb, *saved;
+    tuple *volatile row = NULL;
+    int eof = 0, rc;
+
+    if (r->spent)
+        return dg_seterr(e, "stream already failed");
+    if (setjmp(jb) != 0) {
+        pm_setjmpbuf(saved);
+        if (row != NULL)
+            pnm_freepamrow(row);
+        r->spent = 1;
+        if (strstr(nperr, "EOF") != NULL || strstr(nperr, "premature") != NULL)
+            return dg_seterr(e, "truncated image (%s)", nperr);
+        return dg_seterr(e, "not a valid PNM image (%s)", nperr);
+    }
+    pm_setjmpbufsave(&jb, &saved);
+    pnm_nextimage(r->f, &eof);
+    if (eof) {
+        pm_setjmpbuf(saved);
+        return 0;
+    }
+    rc = read_image(r, im, (tuple **)&row, e);
+    pm_setjmpbuf(saved);
+    if (rc < 0) {
+        r->spent = 1;
+        return -1;
+    }
+    return 1;
+}
+
+int dg_pgm_write_bytes(FILE *f, const uint8_t *px, size_t w, size_t h,
+                       dg_err *e)
+{
+    if (fprintf(f, "P5\n%zu %zu\n255\n", w, h) < 0
+        || fwrite(px, 1, w * h, f) != w * h || ferror(f))
+        return dg_seterr(e, "write error");
+    return 0;
+}
+
+int dg_pgm_write(FILE *f, const dg_image *im, dg_err *e)
+{
+    uint8_t buf[4096];
+    size_t n = im->w * im->h, i = 0;
+
+    if (fprintf(f, "P5\n%zu %zu\n255\n", im->w, im->h) < 0)
+        return dg_seterr(e, "write error");
+    while (i < n) {
+        size_t k = n - i < sizeof buf ? n - i : sizeof buf, j;
+
+        for (j = 0; j < k; j++)
+            buf[j] = dg_to_byte(im->px[i + j]);
+        if (fwrite(buf, 1, k, f) != k)
+            return dg_seterr(e, "write error");
+        i += k;
+    }
+    return ferror(f) ? dg_seterr(e, "write error") : 0;
+}

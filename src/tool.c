@@ -1,0 +1,248 @@
+/* tool.c - the shared behaviour of the digitfilters tools. */
+#include <config.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+static const char *progname = "digitfilters";
+
+void tool_init(const char *argv0)
+{
+    const char *slash = strrchr(argv0, '/');
+
+    progname = slash != NULL ? slash + 1 : argv0;
+    /* libtool-style wrappers prefix "lt-"; messages should not show it. */
+    if (strncmp(progname, "lt-", 3) == 0)
+        progname += 3;
+}
+
+const char *tool_name(void)
+{
+    return progname;
+}
+
+void tool_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fflush(stdout);
+    fprintf(stderr, "%s: ", progname);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void tool_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "%s: ", progname);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry '%s --help' for more information.\n", progname);
+    exit(EXIT_USAGE);
+}
+
+void tool_version(void)
+{
+    printf("%s (%s) %s\n", progname, PACKAGE_NAME, PACKAGE_VERSION);
+    printf("License: MIT. There is NO WARRANTY, to the extent permitted "
+           "by law.\n");
+    exit(tool_finish(EXIT_OK));
+}
+
+long tool_parse_long(const char *opt, const char *arg, long lo, long hi)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(arg, &end, 10);
+    if (end == arg || *end != '\0' || errno != 0)
+        tool_usage_error("invalid number for %s: '%s'", opt, arg);
+    if (v < lo || v > hi)
+        tool_usage_error("%s must be between %ld and %ld, not %ld", opt, lo,
+                         hi, v);
+    return v;
+}
+
+double tool_parse_double(const char *opt, const char *arg, double lo,
+                         double hi)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(arg, &end);
+    if (end == arg || *end != '\0' || errno != 0 || v != v)
+        tool_usage_error("invalid number for %s: '%s'", opt, arg);
+    if (v < lo || v > hi)
+        tool_usage_error("%s must be between %g and %g, not %g", opt, lo, hi,
+                         v);
+    return v;
+}
+
+unsigned long long tool_parse_seed(const char *opt, const char *arg)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    v = strtoull(arg, &end, 10);
+    if (end == arg || *end != '\0' || errno != 0 || arg[0] == '-')
+        tool_usage_error("invalid seed for %s: '%s' (want 0 to %llu)", opt,
+                         arg, ULLONG_MAX);
+    return v;
+}
+
+int tool_finish(int status)
+{
+    /* A write error may have been hidden in the buffer until now. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        tool_error("write error on standard output: %s", strerror(errno));
+        fclose(stdout);
+        return EXIT_DATA;
+    }
+    if (fclose(stdout) != 0) {
+        tool_error("write error on standard output: %s", strerror(errno));
+        return EXIT_DATA;
+    }
+    return status;
+}
+
+FILE *tool_open(const char *name)
+{
+    FILE *f;
+
+    if (strcmp(name, "-") == 0)
+        return stdin;
+    f = fopen(name, "rb");
+    if (f == NULL)
+        tool_error("%s: %s", name, strerror(errno));
+    return f;
+}
+
+void tool_input_init(tool_input *in, char **names, int count)
+{
+    static char *dash[] = { "-", NULL };
+
+    memset(in, 0, sizeof *in);
+    in->names = count > 0 ? names : dash;
+    in->count = count > 0 ? count : 1;
+    in->cur = -1;
+}
+
+static void close_current(tool_input *in)
+{
+    dg_pnm_close(in->r);
+    in->r = NULL;
+    if (in->f != NULL && in->f != stdin)
+        fclose(in->f);
+    in->f = NULL;
+}
+
+const char *tool_input_where(const tool_input *in)
+{
+    static char buf[PATH_MAX + 64];
+
+    snprintf(buf, sizeof buf, "%s: image %lu",
+             in->name == NULL ? "-" : in->name, in->index);
+    return buf;
+}
+
+int tool_input_next(tool_input *in, dg_image *im)
+{
+    dg_err e;
+    int rc;
+
+    for (;;) {
+        if (in->r == NULL) {
+            if (in->cur + 1 >= in->count)
+                return 0;
+            in->cur++;
+            in->name = strcmp(in->names[in->cur], "-") == 0
+                       ? "(standard input)" : in->names[in->cur];
+            in->index = 0;
+            in->read_any = 0;
+            in->f = tool_open(in->names[in->cur]);
+            if (in->f == NULL)
+                return -1;
+            in->r = dg_pnm_open(in->f, &e);
+            if (in->r == NULL) {
+                tool_error("%s: %s", in->name, e.msg);
+                return -1;
+            }
+        }
+        in->index++;
+        rc = dg_pnm_read(in->r, im, &e);
+        if (rc > 0) {
+            in->total++;
+            in->read_any = 1;
+            return 1;
+        }
+        if (rc < 0) {
+            tool_error("%s: %s", tool_input_where(in), e.msg);
+            return -1;
+        }
+        if (!in->read_any) {
+            tool_error("%s: no image in input (empty file?)", in->name);
+            return -1;
+        }
+        close_current(in);
+    }
+}
+
+void tool_input_close(tool_input *in)
+{
+    close_current(in);
+}
+
+/* True when the running binary lives in this package's build tree. */
+static int in_build_tree(void)
+{
+    char exe[PATH_MAX], dir[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *slash;
+
+    if (n <= 0)
+        return 0;
+    exe[n] = '\0';
+    slash = strrchr(exe, '/');
+    if (slash == NULL)
+        return 0;
+    *slash = '\0';
+    if (realpath(DG_ABS_BUILDDIR, dir) == NULL)
+        return 0;
+    return strcmp(exe, dir) == 0;
+}
+
+const char *tool_model_path(const char *opt, const char *file)
+{
+    static char buf[PATH_MAX];
+    const char *env = getenv("DIGIT_MODEL");
+
+    if (opt != NULL)
+        return opt;
+    if (env != NULL && env[0] != '\0')
+        return env;
+    if (in_build_tree()) {
+        snprintf(buf, sizeof buf, "%s/model/%s", DG_ABS_SRCDIR, file);
+        if (access(buf, R_OK) == 0)
+            return buf;
+    }
+    snprintf(buf, sizeof buf, "%s/%s", DG_PKGDATADIR, file);
+    return buf;
+}
+
+int tool_stderr_is_tty(void)
+{
+    return isatty(STDERR_FILENO);
+}

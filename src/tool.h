@@ -1,0 +1,79 @@
+/* tool.h - what every digitfilters tool shares: exit codes, messages,
+ * number parsing, the input stream over file operands, the model search
+ * and the final check of standard output.  Tools talk to the user; the
+ * library does not. */
+#ifndef DG_TOOL_H
+#define DG_TOOL_H
+
+#include <stdio.h>
+
+#include "image.h"
+#include "pnmio.h"
+
+enum {
+    EXIT_OK = 0,            /* success */
+    EXIT_DATA = 1,          /* bad data, I/O or model errors */
+    EXIT_USAGE = 2          /* bad command line */
+};
+
+/* Set the program name used in messages (the basename of argv0). */
+void tool_init(const char *argv0);
+const char *tool_name(void);
+
+/* "PROG: message" on standard error. */
+void tool_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "PROG: message" and "Try 'PROG --help' ..." and exit 2. */
+void tool_usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+/* Print "PROG (digitfilters) VERSION" and the licence line; exit 0. */
+void tool_version(void) __attribute__((noreturn));
+
+/* Strict number parsing for option arguments: the whole string must be a
+ * number in [lo, hi]; otherwise a usage error naming the option. */
+long tool_parse_long(const char *opt, const char *arg, long lo, long hi);
+double tool_parse_double(const char *opt, const char *arg, double lo,
+                         double hi);
+unsigned long long tool_parse_seed(const char *opt, const char *arg);
+
+/* Flush and close standard output; on failure print the reason and
+ * return EXIT_DATA, else return status unchanged. */
+int tool_finish(int status);
+
+/* Open a file operand for reading, "-" meaning standard input.  Returns
+ * NULL after printing a message. */
+FILE *tool_open(const char *name);
+
+/* The images of all file operands (or standard input) as one stream. */
+typedef struct tool_input {
+    char **names;           /* operands; none means "-" */
+    int count, cur;
+    FILE *f;
+    dg_pnm_reader *r;
+    const char *name;       /* current operand, as shown in messages */
+    unsigned long index;    /* 1-based number of the image in its file */
+    unsigned long total;    /* 1-based number of the image overall */
+    int read_any;           /* the current file has given an image */
+} tool_input;
+
+void tool_input_init(tool_input *in, char **names, int count);
+
+/* The next image.  Returns 1 with im filled, 0 at the end of the last
+ * operand, -1 after printing "PROG: NAME: image N: reason". */
+int tool_input_next(tool_input *in, dg_image *im);
+
+void tool_input_close(tool_input *in);
+
+/* Name of the input position for messages: "NAME: image N". */
+const char *tool_input_where(const tool_input *in);
+
+/* The model to use: opt if given, else $DIGIT_MODEL, else default.model
+ * beside the build tree's sources when this is the build tree's binary,
+ * else the installed one.  The result points to static storage. */
+const char *tool_model_path(const char *opt, const char *file);
+
+/* True when long work should draw progress: stderr is a terminal. */
+int tool_stderr_is_tty(void);
+
+#endif

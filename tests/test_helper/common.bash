@@ -1,0 +1,33 @@
+# common.bash - loaded by every .bats file: assertion libraries, and the
+# build tree's binaries first on PATH (never the installed ones).
+
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_load_library bats-file
+
+: "${top_builddir:=$(cd "$BATS_TEST_DIRNAME/.." && pwd)}"
+: "${top_srcdir:=$(cd "$BATS_TEST_DIRNAME/.." && pwd)}"
+export top_builddir top_srcdir
+PATH="$top_builddir:$PATH"
+export PATH
+# Tests never depend on the user's choice of model.
+unset DIGIT_MODEL
+# Numbers and sorting do not depend on the locale.
+export LC_ALL=C
+
+# need_data: skip the test unless the reference data are available.
+need_data() {
+    if [ -z "${DIGIT_DATA:-}" ] || [ ! -d "$DIGIT_DATA" ]; then
+        skip "DIGIT_DATA is not set (reference data not available)"
+    fi
+}
+
+# need_cmd CMD: skip unless an external command is installed.
+need_cmd() {
+    command -v "$1" >/dev/null 2>&1 || skip "$1 is not installed"
+}
+
+# pgm_size FILE: print "WIDTH HEIGHT" of the first image in a PGM.
+pgm_size() {
+    head -c 64 "$1" | tr -s ' \n' '  ' | awk '{print $2, $3}'
+}

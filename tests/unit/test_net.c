@@ -1,0 +1,315 @@
+/* test_net.c - numerical gradient checks of every layer kind, the loss and
+ * the whole network; the matrix product against a plain triple loop; the
+ * cosine schedule; reproducibility of training. */
+#include <config.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+#include "net.h"
+#include "rng.h"
+#include "train.h"
+#include "tap.h"
+
+static void fill(float *v, size_t n, dg_rng *r, double scale)
+{
+    size_t j;
+
+    for (j = 0; j < n; j++)
+        v[j] = (float)(scale * dg_rng_normal(r));
+}
+
+static double dot(const float *a, const float *b, size_t n)
+{
+    double s = 0.0;
+    size_t j;
+
+    for (j = 0; j < n; j++)
+        s += (double)a[j] * b[j];
+    return s;
+}
+
+/* Relative difference, guarded for values near zero. */
+static double reldiff(double a, double b)
+{
+    return fabs(a - b) / fmax(1e-6, fmax(fabs(a), fabs(b)));
+}
+
+static void test_gemm(dg_rng *r)
+{
+    const size_t m = 37, n = 83, k = 129;
+    float *a = malloc(m * k * sizeof *a), *b = malloc(k * n * sizeof *b);
+    float *c = malloc(m * n * sizeof *c), *t = malloc(k * m * sizeof *t);
+    double worst = 0.0;
+    size_t i, j, p;
+
+    fill(a, m * k, r, 1.0);
+    fill(b, k * n, r, 1.0);
+    for (i = 0; i < m * k; i += 3)
+        a[i] = 0.0f;                /* zeros are skipped: check that too */
+    dg_gemm(m, n, k, a, k, b, n, c, n, 0);
+    for (i = 0; i < m; i++)
+        for (j = 0; j < n; j++) {
+            double s = 0.0;
+
+            for (p = 0; p < k; p++)
+                s += (double)a[i * k + p] * b[p * n + j];
+            worst = fmax(worst, fabs(s - c[i * n + j]));
+        }
+    tap_ok(worst < 1e-3, "gemm matches the triple loop (max error %g)",
+           worst);
+    dg_gemm(m, n, k, a, k, b, n, c, n, 1);
+    worst = 0.0;
+    for (i = 0; i < m; i++)
+        for (j = 0; j < n; j++) {
+            double s = 0.0;
+
+            for (p = 0; p < k; p++)
+                s += (double)a[i * k + p] * b[p * n + j];
+            worst = fmax(worst, fabs(2 * s - c[i * n + j]));
+        }
+    tap_ok(worst < 2e-3, "gemm accumulates into C (max error %g)", worst);
+    dg_transpose(t, a, m, k);
+    tap_ok(t[5 * m + 7] == a[7 * k + 5] && t[(k - 1) * m + m - 1]
+           == a[(m - 1) * k + k - 1], "transpose moves (i,j) to (j,i)");
+    free(a);
+    free(b);
+    free(c);
+    free(t);
+}
+
+/* Dense layer: L = sum(out * R).  Checks dW, db and din along random
+ * directions against central differences. */
+static void test_dense_grad(dg_rng *r)
+{
+    const size_t n = 5, i = 7, o = 4;
+    float in[5 * 7], w[7 * 4], b[4], out[5 * 4], R[5 * 4];
+    float dw[7 * 4] = { 0 }, db[4] = { 0 }, din[5 * 7], scratch[64];
+    float dirw[7 * 4], dirb[4], dirx[5 * 7], wp[7 * 4], wm[7 * 4];
+    float bp[4], bm[4], xp[5 * 7], xm[5 * 7];
+    const float eps = 1e-2f;
+    double lp, lm, num, ana;
+    size_t j;
+
+    fill(in, sizeof in / 4, r, 1.0);
+    fill(w, sizeof w / 4, r, 0.5);
+    fill(b, 4, r, 0.5);
+    fill(R, sizeof R / 4, r, 1.0);
+    fill(dirw, sizeof dirw / 4, r, 1.0);
+    fill(dirb, 4, r, 1.0);
+    fill(dirx, sizeof dirx / 4, r, 1.0);
+    dg_dense_backward(din, dw, db, R, in, w, n, i, o, scratch);
+
+    for (j = 0; j < i * o; j++) {
+        wp[j] = w[j] + eps * dirw[j];
+        wm[j] = w[j] - eps * dirw[j];
+    }
+    dg_dense_forward(out, in, wp, b, n, i, o);
+    lp = dot(out, R, n * o);
+    dg_dense_forward(out, in, wm, b, n, i, o);
+    lm = dot(out, R, n * o);
+    num = (lp - lm) / (2 * eps);
+    ana = dot(dw, dirw, i * o);
+    tap_ok(reldiff(num, ana) < 1e-3, "dense: weight gradient (numerical "
+           "%.6f, analytic %.6f)", num, ana);
+
+    for (j = 0; j < o; j++) {
+        bp[j] = b[j] + eps * dirb[j];
+        bm[j] = b[j] - eps * dirb[j];
+    }
+    dg_dense_forward(out, in, w, bp, n, i, o);
+    lp = dot(out, R, n * o);
+    dg_dense_forward(out, in, w, bm, n, i, o);
+    lm = dot(out, R, n * o);
+    num = (lp - lm) / (2 * eps);
+    ana = dot(db, dirb, o);
+    tap_ok(reldiff(num, ana) < 1e-3, "dense: bias gradient (numerical %.6f, "
+           "analytic %.6f)", num, ana);
+
+    for (j = 0; j < n * i; j++) {
+        xp[j] = in[j] + eps * dirx[j];
+        xm[j] = in[j] - eps * dirx[j];
+    }
+    dg_dense_forward(out, xp, w, b, n, i, o);
+    lp = dot(out, R, n * o);
+    dg_dense_forward(out, xm, w, b, n, i, o);
+    lm = dot(out, R, n * o);
+    num = (lp - lm) / (2 * eps);
+    ana = dot(din, dirx, n * i);
+    tap_ok(reldiff(num, ana) < 1e-3, "dense: input gradient (numerical "
+           "%.6f, analytic %.6f)", num, ana);
+
+    /* Backward accumulates: a second call doubles the weight gradient. */
+    memcpy(wp, dw, sizeof dw);
+    dg_dense_backward(NULL, dw, db, R, in, w, n, i, o, scratch);
+    tap_ok(fabs(dw[3] - 2 * wp[3]) < 1e-5 && fabs(dw[11] - 2 * wp[11]) < 1e-5,
+           "dense: backward accumulates into the gradients");
+}
+
+static void test_relu_grad(dg_rng *r)
+{
+    float x[40], y[40], R[40], d[40], dx[40], xp[40], xm[40];
+    const float eps = 1e-3f;
+    double num, ana;
+    size_t j;
+
+    fill(x, 40, r, 1.0);
+    for (j = 0; j < 40; j++)        /* keep away from the kink at 0 */
+        x[j] += x[j] >= 0 ? 0.1f : -0.1f;
+    fill(R, 40, r, 1.0);
+    fill(d, 40, r, 1.0);
+    memcpy(y, x, sizeof y);
+    dg_relu_forward(y, 40);
+    tap_ok(y[0] == (x[0] > 0 ? x[0] : 0) && y[7] == (x[7] > 0 ? x[7] : 0),
+           "relu: max(x, 0)");
+    memcpy(dx, R, sizeof dx);
+    dg_relu_backward(dx, y, 40);
+    for (j = 0; j < 40; j++) {
+        xp[j] = x[j] + eps * d[j];
+        xm[j] = x[j] - eps * d[j];
+    }
+    dg_relu_forward(xp, 40);
+    dg_relu_forward(xm, 40);
+    num = (dot(xp, R, 40) - dot(xm, R, 40)) / (2 * eps);
+    ana = dot(dx, d, 40);
+    tap_ok(reldiff(num, ana) < 1e-3, "relu: gradient (numerical %.6f, "
+           "analytic %.6f)", num, ana);
+}
+
+static void test_softmax_ce_grad(dg_rng *r)
+{
+    const size_t n = 6, k = 10;
+    float z[60], p[60], dz[60], d[60], zp[60], zm[60];
+    uint8_t labels[6] = { 0, 3, 9, 5, 5, 1 };
+    const float eps = 1e-3f;
+    double num, ana, sum = 0.0;
+    size_t j;
+
+    fill(z, 60, r, 2.0);
+    fill(d, 60, r, 1.0);
+    memcpy(p, z, sizeof p);
+    dg_softmax_forward(p, n, k);
+    for (j = 0; j < k; j++)
+        sum += p[k + j];
+    tap_ok(fabs(sum - 1.0) < 1e-6, "softmax: rows sum to 1 (%.9f)", sum);
+    dg_softmax_ce_backward(dz, p, labels, n, k);
+    for (j = 0; j < n * k; j++) {
+        zp[j] = z[j] + eps * d[j];
+        zm[j] = z[j] - eps * d[j];
+    }
+    dg_softmax_forward(zp, n, k);
+    dg_softmax_forward(zm, n, k);
+    num = (dg_cross_entropy(zp, labels, n, k)
+           - dg_cross_entropy(zm, labels, n, k)) / (2 * eps);
+    ana = dot(dz, d, n * k);
+    tap_ok(reldiff(num, ana) < 2e-3, "softmax + cross-entropy: gradient "
+           "(numerical %.6f, analytic %.6f)", num, ana);
+    /* A huge logit must not overflow. */
+    z[0] = 1000.0f;
+    z[1] = -1000.0f;
+    dg_softmax_forward(z, 1, k);
+    tap_ok(fabs(z[0] - 1.0f) < 1e-6 && z[1] == 0.0f && !isnan(z[2]),
+           "softmax: stable for large logits");
+}
+
+/* The whole network: gradient of the mean loss along a random direction in
+ * parameter space. */
+static void test_net_grad(dg_rng *r)
+{
+    const size_t hidden[2] = { 9, 7 }, n = 4;
+    dg_net net;
+    dg_acts a;
+    dg_err e;
+    uint8_t labels[4] = { 1, 7, 3, 0 };
+    float *g, *work, *d, *save;
+    const float eps = 1e-3f;
+    double lp, lm, num, ana;
+    size_t j;
+
+    if (!tap_ok(dg_net_mlp(&net, 12, hidden, 2, 10, &e) == 0,
+                "mlp 12-9-7-10 built"))
+        return;
+    tap_ok(net.nparams == 12 * 9 + 9 + 9 * 7 + 7 + 7 * 10 + 10,
+           "parameter count is the sum of the layers (%zu)", net.nparams);
+    dg_net_init_he(&net, r);
+    /* Non-zero biases: with zero ones a sample whose inputs to a layer
+     * are all zero sits exactly on the ReLU's kink, where the central
+     * difference is not the derivative. */
+    for (j = 0; j < net.nlayers; j++)
+        fill(net.params + net.layer[j].b, net.layer[j].out, r, 0.3);
+    dg_acts_alloc(&a, &net, n, &e);
+    g = calloc(net.nparams, sizeof *g);
+    d = malloc(net.nparams * sizeof *d);
+    save = malloc(net.nparams * sizeof *save);
+    work = malloc(dg_net_work_size(&net, n) * sizeof *work);
+    fill(a.act[0], n * 12, r, 1.0);
+    fill(d, net.nparams, r, 1.0);
+    dg_net_forward(&net, &a, n);
+    dg_net_backward(&net, &a, n, labels, g, work);
+    memcpy(save, net.params, net.nparams * sizeof *save);
+    for (j = 0; j < net.nparams; j++)
+        net.params[j] = save[j] + eps * d[j];
+    lp = dg_cross_entropy(dg_net_forward(&net, &a, n), labels, n, 10);
+    for (j = 0; j < net.nparams; j++)
+        net.params[j] = save[j] - eps * d[j];
+    lm = dg_cross_entropy(dg_net_forward(&net, &a, n), labels, n, 10);
+    num = (lp - lm) / (2 * eps);
+    ana = dot(g, d, net.nparams);
+    tap_ok(reldiff(num, ana) < 1e-2, "network: gradient of the loss "
+           "(numerical %.6f, analytic %.6f)", num, ana);
+    free(g);
+    free(d);
+    free(save);
+    free(work);
+    dg_acts_free(&a);
+    dg_net_free(&net);
+}
+
+static void test_schedule(void)
+{
+    tap_ok(dg_cosine_lr(0.5, 0, 100) == 0.5, "cosine: starts at the peak");
+    tap_ok(fabs(dg_cosine_lr(0.5, 50, 100) - 0.25) < 1e-12,
+           "cosine: half the peak half way");
+    tap_ok(fabs(dg_cosine_lr(0.5, 100, 100)) < 1e-12, "cosine: ends at 0");
+}
+
+static void test_meta(void)
+{
+    const size_t hidden[1] = { 3 };
+    dg_net net;
+    dg_err e;
+    char v[64];
+
+    dg_net_mlp(&net, 4, hidden, 1, 10, &e);
+    dg_meta_set(&net, "seed", "7", &e);
+    dg_meta_set(&net, "epochs", "20", &e);
+    dg_meta_set(&net, "seed", "8", &e);
+    tap_ok(dg_meta_get(&net, "seed", v, sizeof v) == 0 && strcmp(v, "8") == 0
+           && strstr(net.meta, "seed=7") == NULL,
+           "metadata: set replaces a key");
+    tap_ok(dg_meta_get(&net, "epochs", v, sizeof v) == 0
+           && strcmp(v, "20") == 0, "metadata: other keys kept");
+    tap_ok(dg_meta_get(&net, "epoch", v, sizeof v) < 0,
+           "metadata: a prefix of a key is not the key");
+    tap_ok(dg_meta_set(&net, "a=b", "1", &e) < 0
+           && dg_meta_set(&net, "k", "two\nlines", &e) < 0,
+           "metadata: '=' in keys and newlines in values refused");
+    dg_net_free(&net);
+}
+
+int main(void)
+{
+    dg_rng r;
+
+    dg_rng_seed(&r, 42);
+    test_gemm(&r);
+    test_dense_grad(&r);
+    test_relu_grad(&r);
+    test_softmax_ce_grad(&r);
+    test_net_grad(&r);
+    test_schedule();
+    test_meta();
+    return tap_done();
+}
