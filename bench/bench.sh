@@ -1,0 +1,117 @@
+#!/bin/bash
+# bench.sh - speed and memory of this build on this machine (make bench).
+#
+#   bench/bench.sh BUILDDIR SRCDIR
+#
+# Prints, for each measurement, the figure and the command behind it.
+# Digit streams come from the reference data when DIGIT_DATA is set (MNIST
+# t10k), else from the project's own digits (data/external_digits,
+# distorted by digitaugment up to 10,000 images).  Training figures need
+# DIGIT_DATA; BENCH_TRAIN=0 leaves them out.
+set -u
+build=${1:-.}
+src=${2:-.}
+PATH="$build:$PATH"
+export LC_ALL=C
+unset DIGIT_MODEL
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/digitbench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+now() { date +%s.%N; }
+# peak RSS in MiB and wall seconds of a command: "WALL RSS"
+measure() {
+    /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" \
+        || { echo "bench: failed: $*" >&2; cat "$tmp/err" >&2; return 1; }
+    awk '{printf "%.3f %.1f", $1, $2 / 1024}' "$tmp/time"
+}
+# best wall time of 3 runs of a shell command line
+best_of_3() {
+    local best= t0 t1 t
+    for _ in 1 2 3; do
+        t0=$(now)
+        bash -c "$1" >/dev/null || return 1
+        t1=$(now)
+        t=$(calc "$t1 - $t0")
+        if [ -z "$best" ] || [ "$(calc "$t < $best")" = 1 ]; then
+            best=$t
+        fi
+    done
+    echo "$best"
+}
+calc() { awk "BEGIN { print $1 }"; }
+rate() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", a / b }'; }
+
+echo "digitfilters benchmark: $(uname -m), $(nproc) cores, $(date -u +%Y-%m-%d)"
+grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/^.*: /cpu: /'
+echo
+
+# ---- a 10,000-image digit stream ----
+if [ -n "${DIGIT_DATA:-}" ] && [ -d "$DIGIT_DATA/mnist" ]; then
+    "$src/scripts/idx2pgm" "$DIGIT_DATA/mnist/t10k-images-idx3-ubyte.gz" \
+        > "$tmp/digits.pgm"
+    what="MNIST t10k"
+else
+    find "$src/data/external_digits" -type f | sort | xargs pnmdigitprep \
+        > "$tmp/base.pgm"
+    n=$(grep -c '^P5' "$tmp/base.pgm" || true)
+    per=$(( (10000 + n - 1) / n ))
+    digitaugment -n "$per" --seed=1 < "$tmp/base.pgm" \
+        | head -c $((10000 * 799)) > "$tmp/digits.pgm"
+    what="project digits, distorted"
+fi
+count=$(grep -c -a '^P5' "$tmp/digits.pgm")
+for i in 1 2 3 4 5; do cat "$tmp/digits.pgm"; done > "$tmp/digits5.pgm"
+printf '%-48s %s\n' "digit stream:" "$count images ($what)"
+
+t=$(best_of_3 "OMP_NUM_THREADS=1 digitclassify < $tmp/digits.pgm")
+printf '%-48s %8s digits/s  (%.3f s)\n' "digitclassify, 1 thread, 10,000 digits:" \
+    "$(rate "$count" "$t")" "$t"
+t=$(best_of_3 "OMP_NUM_THREADS=1 digitclassify < $tmp/digits5.pgm")
+printf '%-48s %8s digits/s  (%.3f s)\n' "digitclassify, 1 thread, 50,000 digits:" \
+    "$(rate $((count * 5)) "$t")" "$t"
+t=$(best_of_3 "digitclassify < $tmp/digits5.pgm")
+printf '%-48s %8s digits/s  (%.3f s)\n' "digitclassify, all cores, 50,000 digits:" \
+    "$(rate $((count * 5)) "$t")" "$t"
+read -r _ rss <<<"$(measure env OMP_NUM_THREADS=1 digitclassify "$tmp/digits5.pgm")"
+printf '%-48s %8s MiB\n' "digitclassify peak RSS:" "$rss"
+
+head -c 799 "$tmp/digits.pgm" > "$tmp/one.pgm"
+t0=$(now)
+for _ in $(seq 100); do digitclassify "$tmp/one.pgm" >/dev/null; done
+t1=$(now)
+printf '%-48s %8.2f ms (mean of 100 runs)\n' "start to answer, one image:" \
+    "$(calc "($t1 - $t0) * 10")"
+
+# ---- scans ----
+if [ -x "$src/bench/scan-stream" ]; then
+    "$src/bench/scan-stream" 10000 > "$tmp/scans.pgm"
+    t=$(best_of_3 "pnmdigitprep < $tmp/scans.pgm | digitclassify")
+    printf '%-48s %8s images/s (%.3f s)\n' \
+        "pnmdigitprep | digitclassify, 10,000 112x112:" "$(rate 10000 "$t")" "$t"
+    t=$(best_of_3 "OMP_NUM_THREADS=1 pnmdigitprep < $tmp/scans.pgm")
+    printf '%-48s %8s images/s (%.3f s)\n' "pnmdigitprep alone:" \
+        "$(rate 10000 "$t")" "$t"
+    read -r _ rss <<<"$(measure pnmdigitprep "$tmp/scans.pgm")"
+    printf '%-48s %8s MiB\n' "pnmdigitprep peak RSS:" "$rss"
+fi
+
+# ---- augmentation ----
+head -c $((1000 * 799)) "$tmp/digits.pgm" > "$tmp/k.pgm"
+t=$(best_of_3 "digitaugment -n 10 --seed=1 < $tmp/k.pgm")
+printf '%-48s %8s images/s (%.3f s)\n' "digitaugment, 10,000 variants:" \
+    "$(rate 10000 "$t")" "$t"
+
+# ---- training ----
+if [ "${BENCH_TRAIN:-1}" != 0 ] && [ -n "${DIGIT_DATA:-}" ]; then
+    m="$DIGIT_DATA/mnist"
+    echo
+    for recipe in "--hidden=128,128" "" "--augment"; do
+        read -r wall rss <<<"$(measure digittrain --train="$m/train" \
+            $recipe --epochs=20 --seed=1 -q -o "$tmp/b.model")"
+        acc=$(digittrain --evaluate="$tmp/b.model" --test="$m/t10k" \
+              | awk -F'\t' '$1 == "accuracy" {print $2}')
+        printf '%-48s %7.1f s, %.2f s/epoch, %s MiB, t10k %s\n' \
+            "digittrain 20 epochs ${recipe:-784-256-128-10}:" "$wall" \
+            "$(calc "$wall / 20")" "$rss" "$acc"
+    done
+fi
