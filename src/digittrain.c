@@ -32,6 +32,7 @@ struct cmdline {
     const char *misclassified;
     int orient;                 /* DG_ORIENT_* */
     size_t hidden[MAX_HIDDEN], nhidden;
+    size_t convs[4], nconv, kernel;
     unsigned epochs;
     size_t batch;
     double lr;
@@ -64,6 +65,10 @@ static void usage(void)
           "      --extra-repeat=N    use each custom digit N times (default 1)\n"
           "Recipe:\n"
           "      --hidden=W1,W2,...  hidden layer widths (default 256,128)\n"
+          "      --conv=C1,C2,...    start with convolutions of C1, C2, ...\n"
+          "                          channels, each followed by ReLU and 2x2\n"
+          "                          max pooling (default: none, an MLP)\n"
+          "      --kernel=K          convolution kernel side, odd (default 3)\n"
           "      --epochs=N          passes over the training set (default 20)\n"
           "      --batch=N           mini-batch size (default 128)\n"
           "      --lr=RATE           peak learning rate, cosine-annealed to 0\n"
@@ -93,7 +98,7 @@ enum {
     OPT_TRAIN = 256, OPT_TEST, OPT_EMNIST, OPT_NO_EMNIST, OPT_VALIDATION,
     OPT_EXTRA, OPT_EXTRA_REPEAT, OPT_HIDDEN, OPT_EPOCHS, OPT_BATCH, OPT_LR,
     OPT_SEED, OPT_AUGMENT, OPT_CHECKPOINT, OPT_RESUME, OPT_EVALUATE,
-    OPT_MISCLASSIFIED, OPT_HELP, OPT_VERSION
+    OPT_MISCLASSIFIED, OPT_CONV, OPT_KERNEL, OPT_HELP, OPT_VERSION
 };
 
 static const struct option longopts[] = {
@@ -105,6 +110,8 @@ static const struct option longopts[] = {
     { "extra", required_argument, NULL, OPT_EXTRA },
     { "extra-repeat", required_argument, NULL, OPT_EXTRA_REPEAT },
     { "hidden", required_argument, NULL, OPT_HIDDEN },
+    { "conv", required_argument, NULL, OPT_CONV },
+    { "kernel", required_argument, NULL, OPT_KERNEL },
     { "epochs", required_argument, NULL, OPT_EPOCHS },
     { "batch", required_argument, NULL, OPT_BATCH },
     { "lr", required_argument, NULL, OPT_LR },
@@ -123,22 +130,24 @@ static const struct option longopts[] = {
     { NULL, 0, NULL, 0 }
 };
 
-/* "256,128" into c->hidden; an empty string means no hidden layer. */
-static void parse_hidden(struct cmdline *c, const char *arg)
+/* "256,128" into v (at most max entries, each in [1, hi]); an empty
+ * string means none.  Returns the count. */
+static size_t parse_list(const char *opt, const char *arg, size_t *v,
+                         size_t max, long hi)
 {
     char buf[256], *tok, *save = NULL;
+    size_t n = 0;
 
     if (strlen(arg) >= sizeof buf)
-        tool_usage_error("--hidden: list too long");
+        tool_usage_error("%s: list too long", opt);
     snprintf(buf, sizeof buf, "%s", arg);
-    c->nhidden = 0;
     for (tok = strtok_r(buf, ",", &save); tok != NULL;
          tok = strtok_r(NULL, ",", &save)) {
-        if (c->nhidden == MAX_HIDDEN)
-            tool_usage_error("--hidden: at most %d layers", MAX_HIDDEN);
-        c->hidden[c->nhidden++] =
-            (size_t)tool_parse_long("--hidden", tok, 1, 16384);
+        if (n == max)
+            tool_usage_error("%s: at most %zu layers", opt, max);
+        v[n++] = (size_t)tool_parse_long(opt, tok, 1, hi);
     }
+    return n;
 }
 
 static void parse_command_line(int argc, char **argv, struct cmdline *c)
@@ -151,6 +160,7 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
     c->hidden[0] = 256;
     c->hidden[1] = 128;
     c->nhidden = 2;
+    c->kernel = 3;
     c->epochs = 20;
     c->batch = 128;
     c->lr = 0.5;
@@ -171,7 +181,18 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
             c->extra_repeat = (unsigned)tool_parse_long("--extra-repeat",
                                                         optarg, 0, 1000);
             break;
-        case OPT_HIDDEN: parse_hidden(c, optarg); break;
+        case OPT_HIDDEN:
+            c->nhidden = parse_list("--hidden", optarg, c->hidden,
+                                    MAX_HIDDEN, 16384);
+            break;
+        case OPT_CONV:
+            c->nconv = parse_list("--conv", optarg, c->convs, 4, 256);
+            break;
+        case OPT_KERNEL:
+            c->kernel = (size_t)tool_parse_long("--kernel", optarg, 1, 9);
+            if (c->kernel % 2 == 0)
+                tool_usage_error("--kernel must be odd, not %zu", c->kernel);
+            break;
         case OPT_EPOCHS:
             c->epochs = (unsigned)tool_parse_long("--epochs", optarg, 1,
                                                   100000);
@@ -370,7 +391,8 @@ static int recipe_meta(dg_net *net, const struct cmdline *c,
     char shape[128];
 
     dg_net_shape(net, shape, sizeof shape);
-    return set_meta(net, "architecture", "mlp %s relu softmax", shape)
+    return set_meta(net, "architecture", "%s %s relu softmax",
+                    c->nconv ? "cnn" : "mlp", shape)
         | set_meta(net, "train_data", "%s%s%s", c->train ? c->train : "",
                    c->train && c->extra ? " + " : "",
                    c->extra ? c->extra : "")
@@ -571,8 +593,11 @@ static int train(const struct cmdline *c)
 
     if (load_data(c, &tr, &val, &test) < 0)
         return EXIT_DATA;
-    if (dg_net_mlp(&net, DG_CELL_PIXELS, c->hidden, c->nhidden, DG_NCLASS,
-                   &e) < 0) {
+    if ((c->nconv > 0
+         ? dg_net_cnn(&net, DG_CELL, c->convs, c->nconv, c->kernel, c->hidden,
+                      c->nhidden, DG_NCLASS, &e)
+         : dg_net_mlp(&net, DG_CELL_PIXELS, c->hidden, c->nhidden, DG_NCLASS,
+                      &e)) < 0) {
         tool_error("%s", e.msg);
         goto done;
     }

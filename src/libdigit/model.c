@@ -83,6 +83,8 @@ int dg_model_encode(const dg_net *net, unsigned char **bufp, size_t *lenp,
         put_u32(p + 4, net->layer[l].act);
         put_u32(p + 8, net->layer[l].in);
         put_u32(p + 12, net->layer[l].out);
+        for (j = 0; j < 4; j++)
+            put_u32(p + 16 + 4 * j, net->layer[l].geom[j]);
     }
     memcpy(p, net->meta, mlen);
     p += mlen;
@@ -94,48 +96,24 @@ int dg_model_encode(const dg_net *net, unsigned char **bufp, size_t *lenp,
     return 0;
 }
 
-/* Check the layer table at p (n records) and fill net's layers. */
+/* Read the layer table at p (n records) into net and check it. */
 static int decode_layers(dg_net *net, const unsigned char *p, size_t n,
                          dg_err *e)
 {
-    size_t l, off = 0;
+    size_t l, j;
 
     for (l = 0; l < n; l++, p += LAYER_REC) {
         dg_layer *ly = &net->layer[l];
-        uint32_t kind = get_u32(p), act = get_u32(p + 4);
 
+        ly->kind = get_u32(p);
+        ly->act = get_u32(p + 4);
         ly->in = get_u32(p + 8);
         ly->out = get_u32(p + 12);
-        if (kind != DG_LAYER_DENSE)
-            return dg_seterr(e, "layer %zu: unknown layer kind %u", l + 1,
-                             kind);
-        if (act > DG_ACT_SOFTMAX || (act == DG_ACT_SOFTMAX && l + 1 != n))
-            return dg_seterr(e, "layer %zu: bad activation %u", l + 1, act);
-        if (get_u32(p + 16) | get_u32(p + 20) | get_u32(p + 24)
-            | get_u32(p + 28))
-            return dg_seterr(e, "layer %zu: reserved fields not zero",
-                             l + 1);
-        if (ly->in < 1 || ly->in > DG_MAX_WIDTH || ly->out < 1
-            || ly->out > DG_MAX_WIDTH)
-            return dg_seterr(e, "inconsistent sizes: layer %zu is %ux%u "
-                             "(widths 1 to %d)", l + 1, ly->in, ly->out,
-                             DG_MAX_WIDTH);
-        if (l > 0 && ly->in != net->layer[l - 1].out)
-            return dg_seterr(e, "inconsistent sizes: layer %zu takes %u "
-                             "inputs but layer %zu gives %u", l + 1, ly->in,
-                             l, net->layer[l - 1].out);
-        ly->kind = kind;
-        ly->act = act;
-        ly->w = off;
-        off += (size_t)ly->in * ly->out;
-        ly->b = off;
-        off += ly->out;
+        for (j = 0; j < 4; j++)
+            ly->geom[j] = get_u32(p + 16 + 4 * j);
     }
-    if (net->layer[n - 1].act != DG_ACT_SOFTMAX)
-        return dg_seterr(e, "last layer is not softmax");
     net->nlayers = n;
-    net->nparams = off;
-    return 0;
+    return dg_net_layout(net, e);
 }
 
 int dg_model_decode(dg_net *net, const unsigned char *buf, size_t len,

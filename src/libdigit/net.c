@@ -6,43 +6,190 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conv.h"
 #include "gemm.h"
 #include "net.h"
 
-int dg_net_mlp(dg_net *net, size_t in, const size_t *hidden, size_t nhidden,
-               size_t out, dg_err *e)
+/* Allocate the parameters and an empty metadata text of a laid-out net. */
+static int alloc_params(dg_net *net, dg_err *e)
 {
-    size_t l, prev = in, off = 0;
+    net->params = calloc(net->nparams ? net->nparams : 1,
+                         sizeof *net->params);
+    net->meta = calloc(1, 1);
+    if (net->params == NULL || net->meta == NULL) {
+        size_t n = net->nparams;
 
-    memset(net, 0, sizeof *net);
-    if (nhidden + 1 > DG_MAX_LAYERS)
-        return dg_seterr(e, "too many layers (%zu, limit %d)", nhidden + 1,
-                         DG_MAX_LAYERS);
+        dg_net_free(net);
+        return dg_seterr(e, "out of memory for %zu parameters", n);
+    }
+    return 0;
+}
+
+/* Append dense layers of the given widths, then the softmax layer. */
+static int add_dense(dg_net *net, size_t in, const size_t *hidden,
+                     size_t nhidden, size_t out, dg_err *e)
+{
+    size_t l, prev = in;
+
+    if (net->nlayers + nhidden + 1 > DG_MAX_LAYERS)
+        return dg_seterr(e, "too many layers (limit %d)", DG_MAX_LAYERS);
     for (l = 0; l <= nhidden; l++) {
-        dg_layer *ly = &net->layer[l];
+        dg_layer *ly = &net->layer[net->nlayers++];
         size_t width = l < nhidden ? hidden[l] : out;
 
-        if (width < 1 || width > DG_MAX_WIDTH)
+        if (width < 1 || width > DG_MAX_WIDTH || prev > DG_MAX_WIDTH)
             return dg_seterr(e, "layer width %zu out of range (1 to %d)",
-                             width, DG_MAX_WIDTH);
+                             width > DG_MAX_WIDTH ? width : prev,
+                             DG_MAX_WIDTH);
         ly->kind = DG_LAYER_DENSE;
         ly->act = l < nhidden ? DG_ACT_RELU : DG_ACT_SOFTMAX;
         ly->in = (uint32_t)prev;
         ly->out = (uint32_t)width;
-        ly->w = off;
-        off += prev * width;
-        ly->b = off;
-        off += width;
         prev = width;
     }
-    net->nlayers = nhidden + 1;
-    net->nparams = off;
-    net->params = calloc(off, sizeof *net->params);
-    net->meta = calloc(1, 1);
-    if (net->params == NULL || net->meta == NULL) {
-        dg_net_free(net);
-        return dg_seterr(e, "out of memory for %zu parameters", off);
+    return 0;
+}
+
+int dg_net_mlp(dg_net *net, size_t in, const size_t *hidden, size_t nhidden,
+               size_t out, dg_err *e)
+{
+    memset(net, 0, sizeof *net);
+    if (add_dense(net, in, hidden, nhidden, out, e) < 0
+        || dg_net_layout(net, e) < 0)
+        return -1;
+    return alloc_params(net, e);
+}
+
+int dg_net_cnn(dg_net *net, size_t side, const size_t *convs, size_t nconv,
+               size_t k, const size_t *hidden, size_t nhidden, size_t out,
+               dg_err *e)
+{
+    size_t l, c = 1, h = side;
+
+    memset(net, 0, sizeof *net);
+    if (2 * nconv + nhidden + 1 > DG_MAX_LAYERS)
+        return dg_seterr(e, "too many layers (limit %d)", DG_MAX_LAYERS);
+    for (l = 0; l < nconv; l++) {
+        dg_layer *cv = &net->layer[net->nlayers++];
+        dg_layer *pl = &net->layer[net->nlayers++];
+
+        if (h < 2 || convs[l] < 1 || convs[l] > 1024)
+            return dg_seterr(e, "convolution %zu does not fit (%zu channels "
+                             "on %zux%zu)", l + 1, convs[l], h, h);
+        cv->kind = DG_LAYER_CONV;
+        cv->act = DG_ACT_RELU;
+        cv->in = (uint32_t)(c * h * h);
+        cv->out = (uint32_t)(convs[l] * h * h);
+        cv->geom[0] = (uint32_t)c;
+        cv->geom[1] = (uint32_t)h;
+        cv->geom[2] = (uint32_t)k;
+        cv->geom[3] = (uint32_t)convs[l];
+        c = convs[l];
+        pl->kind = DG_LAYER_MAXPOOL;
+        pl->act = DG_ACT_NONE;
+        pl->in = cv->out;
+        pl->out = (uint32_t)(c * (h / 2) * (h / 2));
+        pl->geom[0] = (uint32_t)c;
+        pl->geom[1] = (uint32_t)h;
+        pl->geom[2] = 2;
+        h /= 2;
     }
+    if (add_dense(net, c * h * h, hidden, nhidden, out, e) < 0
+        || dg_net_layout(net, e) < 0)
+        return -1;
+    return alloc_params(net, e);
+}
+
+/* Geometry of a convolution or pooling layer from its table entry. */
+static dg_conv_geom geom_of(const dg_layer *ly)
+{
+    dg_conv_geom g;
+
+    g.c = ly->geom[0];
+    g.h = ly->geom[1];
+    g.w = g.c && g.h ? ly->in / (g.c * g.h) : 0;
+    g.k = ly->geom[2];
+    g.oc = ly->geom[3];
+    return g;
+}
+
+/* Check one layer's own sizes; returns its parameter count or -1. */
+static long check_layer(const dg_layer *ly, size_t l, dg_err *e)
+{
+    const dg_conv_geom g = geom_of(ly);
+
+    if (ly->in < 1 || ly->in > DG_MAX_WIDTH * 16 || ly->out < 1
+        || ly->out > DG_MAX_WIDTH * 16)
+        return dg_seterr(e, "inconsistent sizes: layer %zu is %ux%u", l + 1,
+                         ly->in, ly->out);
+    switch (ly->kind) {
+    case DG_LAYER_DENSE:
+        if (ly->geom[0] | ly->geom[1] | ly->geom[2] | ly->geom[3])
+            return dg_seterr(e, "layer %zu: dense layer with reserved fields "
+                             "not zero", l + 1);
+        if (ly->in > DG_MAX_WIDTH || ly->out > DG_MAX_WIDTH)
+            return dg_seterr(e, "inconsistent sizes: layer %zu is %ux%u "
+                             "(widths 1 to %d)", l + 1, ly->in, ly->out,
+                             DG_MAX_WIDTH);
+        return (long)ly->in * ly->out + ly->out;
+    case DG_LAYER_CONV:
+        if (g.c < 1 || g.c > 1024 || g.h < 1 || g.k < 1 || g.k > 9
+            || g.k % 2 == 0 || g.oc < 1 || g.oc > 1024
+            || ly->in % (g.c * g.h) != 0 || g.w < 1
+            || ly->out != g.oc * g.h * g.w)
+            return dg_seterr(e, "inconsistent sizes: convolution layer %zu "
+                             "(%ux%u, geometry %u %u %u %u)", l + 1, ly->in,
+                             ly->out, ly->geom[0], ly->geom[1], ly->geom[2],
+                             ly->geom[3]);
+        if (ly->act == DG_ACT_SOFTMAX)
+            return dg_seterr(e, "layer %zu: bad activation", l + 1);
+        return (long)(g.oc * g.c * g.k * g.k + g.oc);
+    case DG_LAYER_MAXPOOL:
+        if (g.c < 1 || g.h < 1 || g.k < 1 || g.k > 8 || ly->geom[3] != 0
+            || ly->in % (g.c * g.h) != 0 || g.h % g.k || g.w % g.k
+            || ly->out != g.c * (g.h / g.k) * (g.w / g.k))
+            return dg_seterr(e, "inconsistent sizes: pooling layer %zu "
+                             "(%ux%u, geometry %u %u %u %u)", l + 1, ly->in,
+                             ly->out, ly->geom[0], ly->geom[1], ly->geom[2],
+                             ly->geom[3]);
+        if (ly->act != DG_ACT_NONE)
+            return dg_seterr(e, "layer %zu: bad activation", l + 1);
+        return 0;
+    default:
+        return dg_seterr(e, "layer %zu: unknown layer kind %u", l + 1,
+                         ly->kind);
+    }
+}
+
+int dg_net_layout(dg_net *net, dg_err *e)
+{
+    size_t l, off = 0;
+
+    if (net->nlayers < 1 || net->nlayers > DG_MAX_LAYERS)
+        return dg_seterr(e, "inconsistent sizes: %zu layers (1 to %d)",
+                         net->nlayers, DG_MAX_LAYERS);
+    for (l = 0; l < net->nlayers; l++) {
+        dg_layer *ly = &net->layer[l];
+        long np = check_layer(ly, l, e);
+
+        if (np < 0)
+            return -1;
+        if (ly->act > DG_ACT_SOFTMAX
+            || (ly->act == DG_ACT_SOFTMAX) != (l + 1 == net->nlayers))
+            return dg_seterr(e, "layer %zu: bad activation %u", l + 1,
+                             ly->act);
+        if (l > 0 && ly->in != net->layer[l - 1].out)
+            return dg_seterr(e, "inconsistent sizes: layer %zu takes %u "
+                             "inputs but layer %zu gives %u", l + 1, ly->in,
+                             l, net->layer[l - 1].out);
+        ly->w = off;
+        ly->b = off + (size_t)np - (np > 0 ? (ly->kind == DG_LAYER_CONV
+                                               ? ly->geom[3] : ly->out) : 0);
+        off += (size_t)np;
+    }
+    if (net->layer[net->nlayers - 1].kind != DG_LAYER_DENSE)
+        return dg_seterr(e, "the last layer is not dense");
+    net->nparams = off;
     return 0;
 }
 
@@ -52,12 +199,20 @@ void dg_net_init_he(dg_net *net, dg_rng *r)
 
     for (l = 0; l < net->nlayers; l++) {
         const dg_layer *ly = &net->layer[l];
-        const double sd = sqrt(2.0 / ly->in);
+        const dg_conv_geom g = geom_of(ly);
+        const size_t fan_in = ly->kind == DG_LAYER_CONV ? g.c * g.k * g.k
+                              : ly->in;
+        const size_t nw = ly->kind == DG_LAYER_CONV ? g.oc * fan_in
+                          : ly->kind == DG_LAYER_DENSE
+                          ? (size_t)ly->in * ly->out : 0;
+        const double sd = sqrt(2.0 / fan_in);
         float *w = net->params + ly->w;
 
-        for (j = 0; j < (size_t)ly->in * ly->out; j++)
+        for (j = 0; j < nw; j++)
             w[j] = (float)(sd * dg_rng_normal(r));
-        memset(net->params + ly->b, 0, ly->out * sizeof(float));
+        for (j = ly->w + nw; j < (l + 1 < net->nlayers
+                                  ? net->layer[l + 1].w : net->nparams); j++)
+            net->params[j] = 0.0f;
     }
 }
 
@@ -94,8 +249,16 @@ void dg_net_shape(const dg_net *net, char *buf, size_t size)
 
     snprintf(buf, size, "%zu", dg_net_in(net));
     for (l = 0; l < net->nlayers; l++) {
+        const dg_layer *ly = &net->layer[l];
+
         used = strlen(buf);
-        snprintf(buf + used, size - used, "-%u", net->layer[l].out);
+        if (ly->kind == DG_LAYER_CONV)
+            snprintf(buf + used, size - used, "-c%ux%u", ly->geom[2],
+                     ly->geom[3]);
+        else if (ly->kind == DG_LAYER_MAXPOOL)
+            snprintf(buf + used, size - used, "-p%u", ly->geom[2]);
+        else
+            snprintf(buf + used, size - used, "-%u", ly->out);
     }
 }
 
@@ -262,15 +425,22 @@ void dg_softmax_ce_backward(float *dlogits, const float *p,
 
 int dg_acts_alloc(dg_acts *a, const dg_net *net, size_t batch, dg_err *e)
 {
-    size_t l;
+    size_t l, cols = 0;
 
     memset(a, 0, sizeof *a);
     a->batch = batch;
     a->act[0] = malloc(batch * dg_net_in(net) * sizeof(float));
-    for (l = 0; l < net->nlayers; l++)
+    for (l = 0; l < net->nlayers; l++) {
+        const dg_conv_geom g = geom_of(&net->layer[l]);
+
         a->act[l + 1] = malloc(batch * net->layer[l].out * sizeof(float));
+        if (net->layer[l].kind == DG_LAYER_CONV
+            && dg_conv_forward_scratch(batch, &g) > cols)
+            cols = dg_conv_forward_scratch(batch, &g);
+    }
+    a->scratch = malloc((cols ? cols : 1) * sizeof(float));
     for (l = 0; l <= net->nlayers; l++) {
-        if (a->act[l] == NULL) {
+        if (a->act[l] == NULL || a->scratch == NULL) {
             dg_acts_free(a);
             return dg_seterr(e, "out of memory for activations");
         }
@@ -284,6 +454,7 @@ void dg_acts_free(dg_acts *a)
 
     for (l = 0; l <= DG_MAX_LAYERS; l++)
         free(a->act[l]);
+    free(a->scratch);
     memset(a, 0, sizeof *a);
 }
 
@@ -293,10 +464,17 @@ const float *dg_net_forward(const dg_net *net, dg_acts *a, size_t n)
 
     for (l = 0; l < net->nlayers; l++) {
         const dg_layer *ly = &net->layer[l];
+        const dg_conv_geom g = geom_of(ly);
         float *out = a->act[l + 1];
 
-        dg_dense_forward(out, a->act[l], net->params + ly->w,
-                         net->params + ly->b, n, ly->in, ly->out);
+        if (ly->kind == DG_LAYER_CONV)
+            dg_conv_forward(out, a->act[l], net->params + ly->w,
+                            net->params + ly->b, n, &g, a->scratch);
+        else if (ly->kind == DG_LAYER_MAXPOOL)
+            dg_maxpool_forward(out, a->act[l], n, g.c, g.h, g.w, g.k);
+        else
+            dg_dense_forward(out, a->act[l], net->params + ly->w,
+                             net->params + ly->b, n, ly->in, ly->out);
         if (ly->act == DG_ACT_RELU)
             dg_relu_forward(out, n * ly->out);
         else if (ly->act == DG_ACT_SOFTMAX)
@@ -310,9 +488,14 @@ size_t dg_net_work_size(const dg_net *net, size_t batch)
     size_t l, scratch = 0;
 
     for (l = 0; l < net->nlayers; l++) {
+        const dg_conv_geom g = geom_of(&net->layer[l]);
         size_t i = net->layer[l].in, o = net->layer[l].out;
         size_t s = i * batch > o * i ? i * batch : o * i;
 
+        if (net->layer[l].kind == DG_LAYER_CONV)
+            s = dg_conv_scratch(batch, &g);
+        else if (net->layer[l].kind == DG_LAYER_MAXPOOL)
+            s = 0;
         scratch = s > scratch ? s : scratch;
     }
     return 2 * batch * dg_net_widest(net) + scratch;
@@ -328,14 +511,24 @@ void dg_net_backward(const dg_net *net, const dg_acts *a, size_t n,
     dg_softmax_ce_backward(dcur, a->act[l], labels, n, dg_net_out(net));
     while (l-- > 0) {
         const dg_layer *ly = &net->layer[l];
+        const dg_conv_geom g = geom_of(ly);
         float *t;
 
         /* The last layer's softmax is folded into the loss gradient. */
         if (ly->act == DG_ACT_RELU)
             dg_relu_backward(dcur, a->act[l + 1], n * ly->out);
-        dg_dense_backward(l > 0 ? dprev : NULL, grads + ly->w, grads + ly->b,
-                          dcur, a->act[l], net->params + ly->w, n, ly->in,
-                          ly->out, scratch);
+        if (ly->kind == DG_LAYER_CONV)
+            dg_conv_backward(l > 0 ? dprev : NULL, grads + ly->w,
+                             grads + ly->b, dcur, a->act[l],
+                             net->params + ly->w, n, &g, scratch);
+        else if (ly->kind == DG_LAYER_MAXPOOL)
+            dg_maxpool_backward(dprev, dcur, a->act[l], n, g.c, g.h, g.w,
+                                g.k);
+        else
+            dg_dense_backward(l > 0 ? dprev : NULL, grads + ly->w,
+                              grads + ly->b, dcur, a->act[l],
+                              net->params + ly->w, n, ly->in, ly->out,
+                              scratch);
         t = dcur;
         dcur = dprev;
         dprev = t;

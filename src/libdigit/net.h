@@ -3,13 +3,14 @@
  * A network is a chain of layers.  All parameters live in one float block
  * (params); each layer's weights and bias are named by offsets into it, and
  * a gradient block of the same size mirrors the layout, so an optimiser
- * step is one loop over nparams.  The only layer kind so far is dense; the
- * model file leaves room for others.
+ * step is one loop over nparams.  Layer kinds: dense, convolution (square
+ * kernel, stride 1, zero padding keeping the size) and max pooling. 
  *
  * Each layer kind is a pair of functions: *_forward computes outputs from
  * inputs, *_backward takes the gradient of the loss with respect to the
  * outputs and ACCUMULATES the gradients of the parameters (+=) and writes
- * the gradient with respect to the inputs (when asked for). */
+ * the gradient with respect to the inputs (when asked for).  Dense layers
+ * are here; convolution and pooling in conv.h. */
 #ifndef DG_NET_H
 #define DG_NET_H
 
@@ -23,15 +24,24 @@
 #define DG_MAX_WIDTH 65536          /* widest layer accepted */
 #define DG_NCLASS 10
 
-enum dg_layer_kind { DG_LAYER_DENSE = 1 };
+enum dg_layer_kind {
+    DG_LAYER_DENSE = 1,
+    DG_LAYER_CONV = 2,
+    DG_LAYER_MAXPOOL = 3
+};
 enum dg_act { DG_ACT_NONE = 0, DG_ACT_RELU = 1, DG_ACT_SOFTMAX = 2 };
 
 typedef struct dg_layer {
     uint32_t kind;              /* enum dg_layer_kind */
     uint32_t act;               /* enum dg_act applied to the output */
-    uint32_t in, out;           /* input and output widths */
-    size_t w;                   /* offset of weights (in, out) in params */
-    size_t b;                   /* offset of bias (out) in params */
+    uint32_t in, out;           /* input and output widths (flattened) */
+    uint32_t geom[4];           /* dense: 0 0 0 0; conv: input channels,
+                                 * input height, kernel side, output
+                                 * channels; pool: channels, input height,
+                                 * block side, 0.  (Width = in / (c*h).) */
+    size_t w;                   /* offset of weights in params: dense
+                                 * (in, out); conv (oc, c*k*k) */
+    size_t b;                   /* offset of bias (out; conv: oc) */
 } dg_layer;
 
 typedef struct dg_net {
@@ -47,6 +57,20 @@ typedef struct dg_net {
 int dg_net_mlp(dg_net *net, size_t in, const size_t *hidden, size_t nhidden,
                size_t out, dg_err *e);
 
+/* Build a small convolutional network on a 1 x side x side input: for
+ * each entry of convs a k x k convolution with that many channels, ReLU
+ * and 2 x 2 max pooling; then dense layers of the hidden widths with ReLU,
+ * and a softmax of out classes; parameters zero. */
+int dg_net_cnn(dg_net *net, size_t side, const size_t *convs, size_t nconv,
+               size_t k, const size_t *hidden, size_t nhidden, size_t out,
+               dg_err *e);
+
+/* Check the layer table of net (kinds, activations, geometry, each
+ * layer's input the previous one's output, a softmax last) and lay out
+ * the parameters: set every offset and nparams.  Messages for sizes that
+ * do not fit together start "inconsistent sizes". */
+int dg_net_layout(dg_net *net, dg_err *e);
+
 /* He initialisation: weights N(0, 2/fan_in), biases 0, from r. */
 void dg_net_init_he(dg_net *net, dg_rng *r);
 
@@ -56,7 +80,7 @@ size_t dg_net_in(const dg_net *net);
 size_t dg_net_out(const dg_net *net);
 size_t dg_net_widest(const dg_net *net);
 
-/* "784-256-128-10" into buf. */
+/* "784-256-128-10" (or "784-c8-p-c16-p-128-10") into buf. */
 void dg_net_shape(const dg_net *net, char *buf, size_t size);
 
 /* Metadata: set (replacing) or get a key.  Values are single lines;
@@ -104,6 +128,7 @@ void dg_softmax_ce_backward(float *dlogits, const float *p,
 typedef struct dg_acts {
     size_t batch;
     float *act[DG_MAX_LAYERS + 1];
+    float *scratch;             /* convolution columns */
 } dg_acts;
 
 int dg_acts_alloc(dg_acts *a, const dg_net *net, size_t batch, dg_err *e);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conv.h"
 #include "gemm.h"
 #include "net.h"
 #include "rng.h"
@@ -267,6 +268,169 @@ static void test_net_grad(dg_rng *r)
     dg_net_free(&net);
 }
 
+/* Convolution: L = sum(out * R); weights, bias and input gradients. */
+static void test_conv_grad(dg_rng *r)
+{
+    const dg_conv_geom g = { 2, 5, 6, 3, 4 };   /* 2x5x6 in, 3x3, 4 out */
+    const size_t n = 3, hw = 30, nin = n * 2 * hw, nout = n * 4 * hw;
+    const size_t nw = 4 * 2 * 9;
+    float *in = malloc(nin * 4), *w = malloc(nw * 4), b[4], *R = malloc(nout * 4);
+    float *out = malloc(nout * 4), *dw = calloc(nw, 4), db[4] = { 0 };
+    float *din = malloc(nin * 4), *cols = malloc(dg_conv_forward_scratch(n, &g) * 4);
+    float *scratch = malloc(dg_conv_scratch(n, &g) * 4);
+    float *d = malloc(nin * 4), *p = malloc(nin * 4), *m = malloc(nin * 4);
+    float dwv[72], wp[72], wm[72], dirb[4], bp[4], bm[4];
+    const float eps = 1e-2f;
+    double num, ana, lp, lm;
+    size_t j;
+
+    fill(in, nin, r, 1.0);
+    fill(w, nw, r, 0.5);
+    fill(b, 4, r, 0.5);
+    fill(R, nout, r, 1.0);
+    dg_conv_forward(out, in, w, b, n, &g, cols);
+    {
+        /* One output by hand: sample 1, channel 2, pixel (0, 0): the
+         * kernel's top row and left column fall outside (zero). */
+        double v = b[2];
+        size_t ci, dy, dx;
+
+        for (ci = 0; ci < 2; ci++)
+            for (dy = 1; dy < 3; dy++)
+                for (dx = 1; dx < 3; dx++)
+                    v += w[2 * 18 + ci * 9 + dy * 3 + dx]
+                         * in[1 * 60 + ci * 30 + (dy - 1) * 6 + (dx - 1)];
+        tap_ok(fabs(v - out[1 * 120 + 2 * 30]) < 1e-4,
+               "conv: a corner output equals the sum by hand");
+    }
+    dg_conv_backward(din, dw, db, R, in, w, n, &g, scratch);
+
+    fill(dwv, nw, r, 1.0);
+    for (j = 0; j < nw; j++) {
+        wp[j] = w[j] + eps * dwv[j];
+        wm[j] = w[j] - eps * dwv[j];
+    }
+    dg_conv_forward(out, in, wp, b, n, &g, cols);
+    lp = dot(out, R, nout);
+    dg_conv_forward(out, in, wm, b, n, &g, cols);
+    lm = dot(out, R, nout);
+    num = (lp - lm) / (2 * eps);
+    ana = dot(dw, dwv, nw);
+    tap_ok(reldiff(num, ana) < 1e-3, "conv: weight gradient (numerical "
+           "%.6f, analytic %.6f)", num, ana);
+
+    fill(dirb, 4, r, 1.0);
+    for (j = 0; j < 4; j++) {
+        bp[j] = b[j] + eps * dirb[j];
+        bm[j] = b[j] - eps * dirb[j];
+    }
+    dg_conv_forward(out, in, w, bp, n, &g, cols);
+    lp = dot(out, R, nout);
+    dg_conv_forward(out, in, w, bm, n, &g, cols);
+    lm = dot(out, R, nout);
+    num = (lp - lm) / (2 * eps);
+    ana = dot(db, dirb, 4);
+    tap_ok(reldiff(num, ana) < 1e-3, "conv: bias gradient (numerical %.6f, "
+           "analytic %.6f)", num, ana);
+
+    fill(d, nin, r, 1.0);
+    for (j = 0; j < nin; j++) {
+        p[j] = in[j] + eps * d[j];
+        m[j] = in[j] - eps * d[j];
+    }
+    dg_conv_forward(out, p, w, b, n, &g, cols);
+    lp = dot(out, R, nout);
+    dg_conv_forward(out, m, w, b, n, &g, cols);
+    lm = dot(out, R, nout);
+    num = (lp - lm) / (2 * eps);
+    ana = dot(din, d, nin);
+    tap_ok(reldiff(num, ana) < 1e-3, "conv: input gradient (numerical "
+           "%.6f, analytic %.6f)", num, ana);
+    free(in); free(w); free(R); free(out); free(dw); free(din); free(cols);
+    free(scratch); free(d); free(p); free(m);
+}
+
+static void test_pool_grad(dg_rng *r)
+{
+    const size_t n = 2, c = 3, h = 4, w = 6, nin = n * c * h * w;
+    const size_t nout = nin / 4;
+    float in[144], out[36], R[36], din[144], d[144], p[144], m[144];
+    const float eps = 1e-3f;
+    double num, ana;
+    size_t j;
+
+    fill(in, nin, r, 1.0);
+    fill(R, nout, r, 1.0);
+    fill(d, nin, r, 1.0);
+    dg_maxpool_forward(out, in, n, c, h, w, 2);
+    tap_ok(out[0] == fmaxf(fmaxf(in[0], in[1]), fmaxf(in[6], in[7])),
+           "maxpool: the maximum of a 2x2 block");
+    dg_maxpool_backward(din, R, in, n, c, h, w, 2);
+    for (j = 0; j < nin; j++) {
+        p[j] = in[j] + eps * d[j];
+        m[j] = in[j] - eps * d[j];
+    }
+    dg_maxpool_forward(out, p, n, c, h, w, 2);
+    num = dot(out, R, nout);
+    dg_maxpool_forward(out, m, n, c, h, w, 2);
+    num = (num - dot(out, R, nout)) / (2 * eps);
+    ana = dot(din, d, nin);
+    tap_ok(reldiff(num, ana) < 1e-3, "maxpool: input gradient (numerical "
+           "%.6f, analytic %.6f)", num, ana);
+}
+
+/* A whole convolutional network, as test_net_grad does for the MLP. */
+static void test_cnn_grad(dg_rng *r)
+{
+    const size_t convs[2] = { 3, 4 }, hidden[1] = { 6 }, n = 3;
+    dg_net net;
+    dg_acts a;
+    dg_err e;
+    uint8_t labels[3] = { 4, 0, 9 };
+    float *g, *work, *d, *save;
+    const float eps = 1e-3f;
+    double lp, lm, num, ana;
+    size_t j;
+
+    if (!tap_ok(dg_net_cnn(&net, 8, convs, 2, 3, hidden, 1, 10, &e) == 0,
+                "cnn 1x8x8 c3 p c4 p 6 10 built"))
+        return;
+    tap_ok(net.nparams == (3 * 9 + 3) + (4 * 27 + 4) + (16 * 6 + 6)
+           + (6 * 10 + 10), "cnn parameter count (%zu)", net.nparams);
+    dg_net_init_he(&net, r);
+    for (j = 0; j < net.nlayers; j++)
+        if (net.layer[j].kind != DG_LAYER_MAXPOOL)
+            fill(net.params + net.layer[j].b, net.layer[j].kind
+                 == DG_LAYER_CONV ? net.layer[j].geom[3] : net.layer[j].out,
+                 r, 0.3);
+    dg_acts_alloc(&a, &net, n, &e);
+    g = calloc(net.nparams, sizeof *g);
+    d = malloc(net.nparams * sizeof *d);
+    save = malloc(net.nparams * sizeof *save);
+    work = malloc(dg_net_work_size(&net, n) * sizeof *work);
+    fill(a.act[0], n * 64, r, 1.0);
+    fill(d, net.nparams, r, 1.0);
+    dg_net_forward(&net, &a, n);
+    dg_net_backward(&net, &a, n, labels, g, work);
+    memcpy(save, net.params, net.nparams * sizeof *save);
+    for (j = 0; j < net.nparams; j++)
+        net.params[j] = save[j] + eps * d[j];
+    lp = dg_cross_entropy(dg_net_forward(&net, &a, n), labels, n, 10);
+    for (j = 0; j < net.nparams; j++)
+        net.params[j] = save[j] - eps * d[j];
+    lm = dg_cross_entropy(dg_net_forward(&net, &a, n), labels, n, 10);
+    num = (lp - lm) / (2 * eps);
+    ana = dot(g, d, net.nparams);
+    tap_ok(reldiff(num, ana) < 1e-2, "cnn: gradient of the loss "
+           "(numerical %.6f, analytic %.6f)", num, ana);
+    free(g);
+    free(d);
+    free(save);
+    free(work);
+    dg_acts_free(&a);
+    dg_net_free(&net);
+}
+
 static void test_schedule(void)
 {
     tap_ok(dg_cosine_lr(0.5, 0, 100) == 0.5, "cosine: starts at the peak");
@@ -309,6 +473,9 @@ int main(void)
     test_relu_grad(&r);
     test_softmax_ce_grad(&r);
     test_net_grad(&r);
+    test_conv_grad(&r);
+    test_pool_grad(&r);
+    test_cnn_grad(&r);
     test_schedule();
     test_meta();
     return tap_done();
