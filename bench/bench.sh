@@ -56,7 +56,7 @@ else
     n=$(grep -c '^P5' "$tmp/base.pgm" || true)
     per=$(( (10000 + n - 1) / n ))
     digitaugment -n "$per" --seed=1 < "$tmp/base.pgm" \
-        | head -c $((10000 * 799)) > "$tmp/digits.pgm"
+        | head -c $((10000 * 797)) > "$tmp/digits.pgm"
     what="project digits, distorted"
 fi
 count=$(grep -c -a '^P5' "$tmp/digits.pgm")
@@ -75,7 +75,7 @@ printf '%-48s %8s digits/s  (%.3f s)\n' "digitclassify, all cores, 50,000 digits
 read -r _ rss <<<"$(measure env OMP_NUM_THREADS=1 digitclassify "$tmp/digits5.pgm")"
 printf '%-48s %8s MiB\n' "digitclassify peak RSS:" "$rss"
 
-head -c 799 "$tmp/digits.pgm" > "$tmp/one.pgm"
+head -c 797 "$tmp/digits.pgm" > "$tmp/one.pgm"
 t0=$(now)
 for _ in $(seq 100); do digitclassify "$tmp/one.pgm" >/dev/null; done
 t1=$(now)
@@ -96,7 +96,7 @@ if [ -x "$src/bench/scan-stream" ]; then
 fi
 
 # ---- augmentation ----
-head -c $((1000 * 799)) "$tmp/digits.pgm" > "$tmp/k.pgm"
+head -c $((1000 * 797)) "$tmp/digits.pgm" > "$tmp/k.pgm"
 t=$(best_of_3 "digitaugment -n 10 --seed=1 < $tmp/k.pgm")
 printf '%-48s %8s images/s (%.3f s)\n' "digitaugment, 10,000 variants:" \
     "$(rate 10000 "$t")" "$t"

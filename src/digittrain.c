@@ -18,6 +18,7 @@
 #endif
 
 #include "augment.h"
+#include "augopts.h"
 #include "dataset.h"
 #include "model.h"
 #include "net.h"
@@ -39,7 +40,8 @@ struct cmdline {
     unsigned long long seed;
     size_t validation;
     unsigned extra_repeat;
-    int resume, augment, threads, quiet, verbose, confusion;
+    int resume, augment, threads, quiet, verbose, aug_options;
+    dg_aug_opts aug;            /* the distortions of --augment */
     char command[1024];
 };
 
@@ -75,7 +77,9 @@ static void usage(void)
           "                          over the run (default 0.5)\n"
           "      --seed=N            seed of every random choice (default 1)\n"
           "      --augment           train on fresh random distortions every\n"
-          "                          epoch (see digitaugment(1))\n"
+          "                          epoch, tuned by the options of\n"
+          "                          digitaugment(1) (--p-thin=0.1, --no-noise,\n"
+          "                          --rotate=15 ...; see there)\n"
           "Output:\n"
           "  -o, --output=MODEL      write the trained model here\n"
           "      --checkpoint=FILE   save the model after every epoch\n"
@@ -101,7 +105,7 @@ enum {
     OPT_MISCLASSIFIED, OPT_CONV, OPT_KERNEL, OPT_HELP, OPT_VERSION
 };
 
-static const struct option longopts[] = {
+static const struct option base_longopts[] = {
     { "train", required_argument, NULL, OPT_TRAIN },
     { "test", required_argument, NULL, OPT_TEST },
     { "emnist", no_argument, NULL, OPT_EMNIST },
@@ -152,10 +156,19 @@ static size_t parse_list(const char *opt, const char *arg, size_t *v,
 
 static void parse_command_line(int argc, char **argv, struct cmdline *c)
 {
+    static struct option longopts[sizeof base_longopts
+                                  / sizeof base_longopts[0]
+                                  + AUG_NLONGOPTS];
+    const size_t nbase = sizeof base_longopts / sizeof base_longopts[0] - 1;
     int opt, i;
-    size_t used = 0;
+    size_t used = 0, k;
+    dg_err e;
 
+    memcpy(longopts, base_longopts, sizeof base_longopts);
+    k = nbase + aug_longopts(longopts + nbase);
+    longopts[k] = (struct option){ NULL, 0, NULL, 0 };
     memset(c, 0, sizeof *c);
+    dg_aug_defaults(&c->aug);
     c->orient = DG_ORIENT_AUTO;
     c->hidden[0] = 256;
     c->hidden[1] = 128;
@@ -218,6 +231,11 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
         case OPT_HELP: usage(); exit(tool_finish(EXIT_OK));
         case OPT_VERSION: tool_version();
         default:
+            if (opt >= AUG_OPT_BASE) {
+                aug_option(opt, optarg, &c->aug);
+                c->aug_options = 1;
+                break;
+            }
             fprintf(stderr, "Try '%s --help' for more information.\n",
                     tool_name());
             exit(EXIT_USAGE);
@@ -225,6 +243,10 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
     }
     if (optind < argc)
         tool_usage_error("unexpected operand '%s'", argv[optind]);
+    if (c->aug_options && !c->augment)
+        tool_usage_error("distortion options need --augment");
+    if (dg_aug_check(&c->aug, &e) < 0)
+        tool_usage_error("%s", e.msg);
     if (c->evaluate != NULL) {
         if (c->test == NULL)
             tool_usage_error("--evaluate needs --test=PREFIX");
@@ -388,9 +410,10 @@ static int set_meta(dg_net *net, const char *key, const char *fmt, ...)
 static int recipe_meta(dg_net *net, const struct cmdline *c,
                        const dg_dataset *train)
 {
-    char shape[128];
+    char shape[128], aug[600];
 
     dg_net_shape(net, shape, sizeof shape);
+    aug_describe(&c->aug, aug, sizeof aug);
     return set_meta(net, "architecture", "%s %s relu softmax",
                     c->nconv ? "cnn" : "mlp", shape)
         | set_meta(net, "train_data", "%s%s%s", c->train ? c->train : "",
@@ -402,7 +425,7 @@ static int recipe_meta(dg_net *net, const struct cmdline *c,
         | set_meta(net, "epochs", "%u", c->epochs)
         | set_meta(net, "batch", "%zu", c->batch)
         | set_meta(net, "lr", "%g cosine", c->lr)
-        | set_meta(net, "augment", "%s", c->augment ? "yes" : "no");
+        | set_meta(net, "augment", "%s", c->augment ? aug : "no");
 }
 
 static const char *const recipe_keys[] = {
@@ -582,7 +605,6 @@ static int train(const struct cmdline *c)
     dg_net net;
     dg_rng rng;
     dg_err e;
-    dg_aug_opts aug;
     dg_train_opts o;
     struct progress p;
     long done;
@@ -611,14 +633,13 @@ static int train(const struct cmdline *c)
     if ((unsigned long)done >= c->epochs && !c->quiet)
         fprintf(stderr, "%s: %s: all %u epochs already done\n", tool_name(),
                 c->checkpoint, c->epochs);
-    dg_aug_defaults(&aug);
     memset(&o, 0, sizeof o);
     o.epochs = c->epochs;
     o.first_epoch = (unsigned)done;
     o.batch = c->batch;
     o.lr = c->lr;
     o.seed = c->seed;
-    o.augment = c->augment ? &aug : NULL;
+    o.augment = c->augment ? &c->aug : NULL;
     o.progress = on_progress;
     o.ctx = &p;
     memset(&p, 0, sizeof p);
