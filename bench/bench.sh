@@ -84,7 +84,7 @@ printf '%-48s %8.2f ms (mean of 100 runs)\n' "start to answer, one image:" \
 
 # ---- scans ----
 if [ -x "$src/bench/scan-stream" ]; then
-    "$src/bench/scan-stream" 10000 > "$tmp/scans.pgm"
+    "$src/bench/scan-stream" -n 10000 > "$tmp/scans.pgm"
     t=$(best_of_3 "pnmdigitprep < $tmp/scans.pgm | digitclassify")
     printf '%-48s %8s images/s (%.3f s)\n' \
         "pnmdigitprep | digitclassify, 10,000 112x112:" "$(rate 10000 "$t")" "$t"

@@ -80,10 +80,10 @@ const dg_pnm_info *dg_pnm_last(const dg_pnm_reader *r)
 }
 
 /* Make room for rows [0, need) of a w-wide image whose full height is h,
- * growing geometrically so that a truncated stream under a huge header
- * costs only what it delivered. */
-static int grow_rows(dg_image *im, size_t w, size_t need, size_t *cap,
-                     dg_err *e)
+ * growing geometrically (but never beyond h) so that a truncated stream
+ * under a huge header costs only what it delivered. */
+static int grow_rows(dg_image *im, size_t w, size_t h, size_t need,
+                     size_t *cap, dg_err *e)
 {
     float *p;
     size_t ncap = *cap;
@@ -92,6 +92,8 @@ static int grow_rows(dg_image *im, size_t w, size_t need, size_t *cap,
         return 0;
     while (ncap < need)
         ncap = ncap < 64 ? 64 : ncap * 2;
+    if (ncap > h)
+        ncap = h;
     p = realloc(im->px, w * ncap * sizeof *p);
     if (p == NULL)
         return dg_seterr(e, "out of memory reading a %zu-wide image", w);
@@ -137,7 +139,7 @@ static int read_fast(dg_pnm_reader *r, const struct pam *pam, dg_image *im,
     for (y = 0; y < h; y++) {
         float *out;
 
-        if (grow_rows(im, w, y + 1, cap, e) < 0)
+        if (grow_rows(im, w, h, y + 1, cap, e) < 0)
             return -1;
         if (fread(r->raw, 1, w * ch, r->f) != w * ch)
             return dg_seterr(e, "truncated raster: %zu of %zu rows", y, h);
@@ -188,10 +190,9 @@ static int read_image(dg_pnm_reader *r, dg_image *im, tuple **rowp,
     if (pam.depth < 1 || pam.depth > 4)
         return dg_seterr(e, "unsupported PAM depth %u (want 1 to 4)",
                          pam.depth);
-    /* The buffer is regrown from what it holds; its old size is unknown
-     * to grow_rows, so start it afresh. */
-    free(im->px);
-    im->px = NULL;
+    /* Reuse the buffer of the previous image: it holds at least its
+     * w * h pixels, that is this many rows of the new width. */
+    cap = im->px != NULL ? im->w * im->h / w : 0;
     im->w = im->h = 0;
     if ((pam.format == RPGM_FORMAT || pam.format == RPPM_FORMAT)
         && pam.maxval <= 255) {
@@ -200,7 +201,7 @@ static int read_image(dg_pnm_reader *r, dg_image *im, tuple **rowp,
     } else {
         *rowp = pnm_allocpamrow(&pam);
         for (y = 0; y < h; y++) {
-            if (grow_rows(im, w, y + 1, &cap, e) < 0)
+            if (grow_rows(im, w, h, y + 1, &cap, e) < 0)
                 return -1;
             pnm_readpamrow(&pam, *rowp);
             tuples_to_grey(&pam, *rowp, im->px + y * w);

@@ -1,0 +1,109 @@
+/* prep.h - from a scanned image to digit images (the MNIST convention).
+ *
+ * The steps, each an option of dg_prep_opts:
+ *   polarity   decide whether the ink is dark on light paper or light on
+ *              dark (from the border and the majority of the pixels);
+ *   threshold  find the ink: Otsu's global threshold, Sauvola's local one
+ *              (for uneven lighting), a fixed level, or none; faint
+ *              anti-aliased edges connected to the ink are kept (hysteresis)
+ *              so the output keeps grey levels;
+ *   clean-up   drop specks (components much smaller than the largest) and
+ *              ruling lines or frames that touch the image edge;
+ *   normalise  crop to the ink, optionally deskew by second-order moments,
+ *              scale so the longer side is DG_BOX pixels (area averaging when
+ *              shrinking), and place in a DG_CELL square with the intensity
+ *              centre of mass at (14, 14) (pixel-index coordinates, as in
+ *              MNIST);
+ *   split      optionally cut a whole number into digits, one cell each,
+ *              side by side in reading order.
+ * Nothing here prints, exits, or keeps global state: every call is
+ * independent and thread-safe. */
+#ifndef DG_PREP_H
+#define DG_PREP_H
+
+#include "dg.h"
+#include "image.h"
+
+typedef enum dg_ink {
+    DG_INK_AUTO,            /* decide from the image */
+    DG_INK_DARK,            /* dark ink on light paper (a scan) */
+    DG_INK_LIGHT            /* light ink on dark ground (MNIST) */
+} dg_ink;
+
+typedef enum dg_thresh {
+    DG_THRESH_OTSU,         /* global, from the histogram */
+    DG_THRESH_SAUVOLA,      /* local mean and deviation in a window */
+    DG_THRESH_FIXED,        /* ink where the ink level exceeds a number */
+    DG_THRESH_NONE          /* every pixel above the ground is ink */
+} dg_thresh;
+
+/* Called with each intermediate image: "grey" (the input), "mask" (the
+ * ink kept after clean-up, 1 = ink), "crop" (the cropped ink image before
+ * scaling; "crop-N" for digit N with split) and "final" (the result).  The
+ * images are only valid during the call. */
+typedef void dg_prep_debug_fn(void *ctx, const char *stage,
+                              const dg_image *im);
+
+typedef struct dg_prep_opts {
+    dg_ink ink;
+    dg_thresh thresh;
+    float level;            /* DG_THRESH_FIXED: ink level in (0, 1) */
+    int window;             /* Sauvola window side in pixels; 0: automatic */
+    float k;                /* Sauvola's k (sensitivity), in (0, 1) */
+    int binary;             /* output only 0 and 1 instead of grey levels */
+    int deskew;             /* shear upright by second-order moments */
+    float speck;            /* drop components with fewer ink pixels than
+                             * this fraction of the largest one */
+    int keep_lines;         /* keep ruling lines/frames touching the edge */
+    int split;              /* a whole number: one cell per digit */
+    int max_digits;         /* split: at most this many cells; 0: no limit */
+    int spaces;             /* split: a blank cell for a wide gap */
+    int allow_empty;        /* blank image gives an empty cell, not -1 */
+    dg_prep_debug_fn *debug;    /* NULL: no stages reported */
+    void *debug_ctx;
+} dg_prep_opts;
+
+/* Fill o with the defaults of pnmdigitprep. */
+void dg_prep_defaults(dg_prep_opts *o);
+
+/* Turn one scanned image (0 black .. 1 white, any size) into a digit
+ * image: DG_CELL x DG_CELL (ink 1 on 0), or with o->split a strip of k
+ * cells, DG_CELL*k x DG_CELL.  out is reshaped as needed (start it zeroed
+ * or from an earlier call).  Returns 0, or -1 with e filled (e.g. "no ink
+ * found (blank image)"). */
+int dg_prep(const dg_image *scan, const dg_prep_opts *o, dg_image *out,
+            dg_err *e);
+
+/* Reusable scratch memory for a stream of images: dg_prep_run with a work
+ * area does the same as dg_prep without allocating for every image.  A
+ * work area must not be shared between threads at the same time. */
+typedef struct dg_prep_work dg_prep_work;
+
+dg_prep_work *dg_prep_work_new(void);
+void dg_prep_work_free(dg_prep_work *w);
+int dg_prep_run(dg_prep_work *w, const dg_image *scan,
+                const dg_prep_opts *o, dg_image *out, dg_err *e);
+
+/* ---- building blocks, exposed for tests and for other tools ---- */
+
+/* Otsu's threshold of a 256-bin histogram: the bin t that best separates
+ * bins [0, t] from (t, 255].  Returns -1 if the histogram is empty. */
+int dg_otsu(const size_t hist[256]);
+
+/* Index-coordinate intensity centre of mass of im (x = column index).
+ * Returns -1 if im has no ink (all samples <= 0). */
+int dg_center_of_mass(const dg_image *im, double *cx, double *cy);
+
+/* Resample src (sw x sh floats) into dst (dw x dh): area averaging along
+ * an axis that shrinks, linear interpolation along one that grows. */
+void dg_resample(const float *src, size_t sw, size_t sh, float *dst,
+                 size_t dw, size_t dh, float *tmp);
+
+/* Normalise one cropped ink image (ink > 0 on 0, any size) into a
+ * DG_CELL x DG_CELL cell at cell (row-major, stride stride): deskew if
+ * asked, scale the longer side to DG_BOX, centre the mass at (14, 14).
+ * Uses and grows the scratch buffers of w.  Returns 0 or -1 with e. */
+int dg_prep_cell(dg_prep_work *w, const dg_image *crop, int deskew,
+                 int binary, float *cell, size_t stride, dg_err *e);
+
+#endif

@@ -1,0 +1,253 @@
+/* pnmdigitprep - turn scanned digits (any PNM stream) into digit images:
+ * one 28x28 PGM per input image, or with --split one strip of 28x28 cells
+ * per input image.  The work is dg_prep in libdigit; this file holds the
+ * options, the stream loop and the --debug output. */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "prep.h"
+#include "tool.h"
+
+typedef struct cmdline {
+    dg_prep_opts prep;
+    const char *debug_dir;
+    char **files;
+    int nfiles;
+} cmdline;
+
+/* Where --debug writes, and whether a write failed. */
+typedef struct debug_sink {
+    const char *dir;
+    unsigned long image;
+    int failed;
+} debug_sink;
+
+static void usage(void)
+{
+    printf("Usage: %s [OPTION]... [FILE]...\n", tool_name());
+    fputs(
+"Turn scanned digits into digit images: each image of the PNM stream in the\n"
+"FILEs (or standard input) becomes one 28x28 PGM, ink white on black, its\n"
+"longer side 20 pixels, its centre of mass at the centre; with --split, a\n"
+"whole number becomes a strip of 28x28 cells, one digit each.\n"
+"\n"
+"  -i, --ink=WHICH        ink colour: auto (default), dark (on light paper)\n"
+"                         or light (on dark ground)\n"
+"  -t, --threshold=HOW    finding the ink: otsu (default), sauvola (local,\n"
+"                         for uneven lighting), a level in (0,1), or none\n"
+"  -w, --window=N         sauvola window side in pixels (default: a quarter\n"
+"                         of the shorter side, at least 15)\n"
+"  -k, --k=K              sauvola sensitivity in (0,1) (default 0.2)\n"
+"  -b, --binary           output only black and white, no grey levels\n"
+"      --deskew           straighten slanted digits by their second-order\n"
+"                         moments\n"
+"      --no-deskew        do not (the default)\n"
+"      --speck=F          drop marks smaller than F times the largest\n"
+"                         (default 0.08)\n"
+"      --keep-lines       keep ruling lines and frames touching the edge\n"
+"  -s, --split            read a whole number: one cell per digit\n"
+"  -m, --max-digits=N     with --split, at most N cells (default: no limit)\n"
+"      --spaces           with --split, a blank cell for a wide gap\n"
+"  -e, --allow-empty      a blank image gives an empty cell, not an error\n"
+"  -d, --debug=DIR        write each stage as DIR/NNNN-STAGE.pgm\n"
+"  -h, --help             display this help and exit\n"
+"  -V, --version          output version information and exit\n"
+"\n"
+"Exit status: 0 on success, 1 on bad input or output, 2 on usage errors.\n",
+          stdout);
+}
+
+static void parse_threshold(dg_prep_opts *o, const char *arg)
+{
+    if (strcmp(arg, "otsu") == 0)
+        o->thresh = DG_THRESH_OTSU;
+    else if (strcmp(arg, "sauvola") == 0)
+        o->thresh = DG_THRESH_SAUVOLA;
+    else if (strcmp(arg, "none") == 0)
+        o->thresh = DG_THRESH_NONE;
+    else {
+        o->thresh = DG_THRESH_FIXED;
+        o->level = (float)tool_parse_double("--threshold", arg, 0.001,
+                                            0.999);
+    }
+}
+
+static void parse_ink(dg_prep_opts *o, const char *arg)
+{
+    if (strcmp(arg, "auto") == 0)
+        o->ink = DG_INK_AUTO;
+    else if (strcmp(arg, "dark") == 0)
+        o->ink = DG_INK_DARK;
+    else if (strcmp(arg, "light") == 0)
+        o->ink = DG_INK_LIGHT;
+    else
+        tool_usage_error("invalid value for --ink: '%s' (want auto, dark "
+                         "or light)", arg);
+}
+
+static void parse_cmdline(int argc, char **argv, cmdline *cl)
+{
+    enum { OPT_DESKEW = 256, OPT_NO_DESKEW, OPT_SPECK, OPT_KEEP_LINES,
+           OPT_SPACES };
+    static const struct option longopts[] = {
+        { "ink", required_argument, NULL, 'i' },
+        { "threshold", required_argument, NULL, 't' },
+        { "window", required_argument, NULL, 'w' },
+        { "k", required_argument, NULL, 'k' },
+        { "binary", no_argument, NULL, 'b' },
+        { "deskew", no_argument, NULL, OPT_DESKEW },
+        { "no-deskew", no_argument, NULL, OPT_NO_DESKEW },
+        { "speck", required_argument, NULL, OPT_SPECK },
+        { "keep-lines", no_argument, NULL, OPT_KEEP_LINES },
+        { "split", no_argument, NULL, 's' },
+        { "max-digits", required_argument, NULL, 'm' },
+        { "spaces", no_argument, NULL, OPT_SPACES },
+        { "allow-empty", no_argument, NULL, 'e' },
+        { "debug", required_argument, NULL, 'd' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 }
+    };
+    dg_prep_opts *o = &cl->prep;
+    int c;
+
+    memset(cl, 0, sizeof *cl);
+    dg_prep_defaults(o);
+    while ((c = getopt_long(argc, argv, "i:t:w:k:bsm:ed:hV", longopts, NULL))
+           != -1) {
+        switch (c) {
+        case 'i': parse_ink(o, optarg); break;
+        case 't': parse_threshold(o, optarg); break;
+        case 'w':
+            o->window = (int)tool_parse_long("--window", optarg, 3, 65535);
+            break;
+        case 'k':
+            o->k = (float)tool_parse_double("--k", optarg, 0.0, 1.0);
+            break;
+        case 'b': o->binary = 1; break;
+        case OPT_DESKEW: o->deskew = 1; break;
+        case OPT_NO_DESKEW: o->deskew = 0; break;
+        case OPT_SPECK:
+            o->speck = (float)tool_parse_double("--speck", optarg, 0.0, 1.0);
+            break;
+        case OPT_KEEP_LINES: o->keep_lines = 1; break;
+        case 's': o->split = 1; break;
+        case 'm':
+            o->max_digits = (int)tool_parse_long("--max-digits", optarg, 1,
+                                                 100000);
+            break;
+        case OPT_SPACES: o->spaces = 1; break;
+        case 'e': o->allow_empty = 1; break;
+        case 'd': cl->debug_dir = optarg; break;
+        case 'h': usage(); exit(tool_finish(EXIT_OK));
+        case 'V': tool_version();
+        default:
+            fprintf(stderr, "Try '%s --help' for more information.\n",
+                    tool_name());
+            exit(EXIT_USAGE);
+        }
+    }
+    if ((o->max_digits > 0 || o->spaces) && !o->split)
+        tool_usage_error("--max-digits and --spaces need --split");
+    if (cl->debug_dir != NULL && cl->debug_dir[0] == '\0')
+        tool_usage_error("--debug needs a directory name");
+    cl->files = argv + optind;
+    cl->nfiles = argc - optind;
+}
+
+/* The --debug callback: write the stage as DIR/NNNN-STAGE.pgm. */
+static void write_stage(void *ctx, const char *stage, const dg_image *im)
+{
+    debug_sink *d = ctx;
+    char path[PATH_MAX];
+    FILE *f;
+    dg_err e;
+
+    if (d->failed)
+        return;
+    snprintf(path, sizeof path, "%s/%04lu-%s.pgm", d->dir, d->image, stage);
+    f = fopen(path, "wb");
+    if (f == NULL) {
+        tool_error("%s: %s", path, strerror(errno));
+        d->failed = 1;
+        return;
+    }
+    if (dg_pgm_write(f, im, &e) < 0 || fclose(f) != 0) {
+        tool_error("%s: write error", path);
+        d->failed = 1;
+    }
+}
+
+/* Create the --debug directory if it does not exist. */
+static int make_debug_dir(const char *dir)
+{
+    struct stat st;
+
+    if (mkdir(dir, 0777) == 0)
+        return 0;
+    if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+        return 0;
+    tool_error("%s: cannot create directory: %s", dir,
+               errno == EEXIST ? "not a directory" : strerror(errno));
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    cmdline cl;
+    tool_input in;
+    dg_image scan = { 0, 0, NULL }, out = { 0, 0, NULL };
+    dg_prep_work *work;
+    debug_sink sink = { NULL, 0, 0 };
+    int status = EXIT_OK, rc;
+    dg_err e;
+
+    tool_init(argv[0]);
+    parse_cmdline(argc, argv, &cl);
+    dg_pnm_init(tool_name());
+    if (cl.debug_dir != NULL) {
+        if (make_debug_dir(cl.debug_dir) < 0)
+            return tool_finish(EXIT_DATA);
+        sink.dir = cl.debug_dir;
+        cl.prep.debug = write_stage;
+        cl.prep.debug_ctx = &sink;
+    }
+    work = dg_prep_work_new();
+    if (work == NULL) {
+        tool_error("out of memory");
+        return tool_finish(EXIT_DATA);
+    }
+    tool_input_init(&in, cl.files, cl.nfiles);
+    while ((rc = tool_input_next(&in, &scan)) > 0) {
+        sink.image = in.total;
+        if (dg_prep_run(work, &scan, &cl.prep, &out, &e) < 0) {
+            tool_error("%s: %s", tool_input_where(&in), e.msg);
+            status = EXIT_DATA;
+            break;
+        }
+        if (sink.failed) {
+            status = EXIT_DATA;
+            break;
+        }
+        if (dg_pgm_write(stdout, &out, &e) < 0) {
+            tool_error("write error on standard output: %s",
+                       strerror(errno));
+            status = EXIT_DATA;
+            break;
+        }
+    }
+    if (rc < 0)
+        status = EXIT_DATA;
+    tool_input_close(&in);
+    dg_prep_work_free(work);
+    dg_image_free(&scan);
+    dg_image_free(&out);
+    return tool_finish(status);
+}

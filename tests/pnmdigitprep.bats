@@ -1,0 +1,304 @@
+#!/usr/bin/env bats
+# pnmdigitprep: from scans (drawn here with ImageMagick and Netpbm) to
+# digit images.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+    load test_helper/common
+    load test_helper/draw.sh
+    need_cmd convert
+    need_cmd pnmtoplainpnm
+    cd "$BATS_TEST_TMPDIR"
+}
+
+# have_model: skip unless digitclassify and a trained default model exist.
+have_model() {
+    [ -s "$top_srcdir/model/default.model" ] && command -v digitclassify \
+        >/dev/null || skip "no trained default model yet"
+}
+
+# is_cell FILE: the file is exactly one 28x28 raw PGM.
+is_cell() {
+    [ "$(pgm_count "$1")" = 1 ] && [ "$(pgm_size "$1")" = "28 28" ]
+}
+
+@test "pnmdigitprep: --help prints the options to stdout" {
+    run --separate-stderr pnmdigitprep --help
+    assert_success
+    assert_output --partial "--threshold="
+    assert_output --partial "--split"
+    [ -z "$stderr" ]
+}
+
+@test "pnmdigitprep: --version" {
+    run pnmdigitprep --version
+    assert_success
+    assert_output --partial "pnmdigitprep (digitfilters)"
+}
+
+@test "pnmdigitprep: usage errors exit 2 with a hint" {
+    run -2 --separate-stderr pnmdigitprep --no-such-option
+    [[ "$stderr" == *"Try 'pnmdigitprep --help'"* ]]
+    run -2 --separate-stderr pnmdigitprep --ink=purple
+    [[ "$stderr" == *"--ink"* ]]
+    run -2 --separate-stderr pnmdigitprep --threshold=high
+    [[ "$stderr" == *"--threshold"* ]]
+    run -2 --separate-stderr pnmdigitprep --threshold=1.5
+    run -2 --separate-stderr pnmdigitprep --window=1
+    run -2 --separate-stderr pnmdigitprep --max-digits=3
+    [[ "$stderr" == *"--split"* ]]
+    [ -z "$output" ]
+}
+
+@test "pnmdigitprep: reads every PNM kind, plain and raw, and 16-bit" {
+    need_cmd pamtopam
+    draw_digit d.pgm 5
+    pnmdigitprep d.pgm > ref.pgm
+    is_cell ref.pgm
+    convert d.pgm -depth 8 ppm:d.ppm
+    pamthreshold -simple d.pgm > d.pbm 2>/dev/null ||
+        convert d.pgm -threshold 50% pbm:d.pbm
+    pnmtoplainpnm d.pgm > plain.pgm
+    pnmtoplainpnm d.ppm > plain.ppm
+    pnmtoplainpnm d.pbm > plain.pbm
+    pamtopam < d.pgm > grey.pam
+    pamtopam < d.ppm > rgb.pam
+    pamdepth 65535 d.pgm > deep.pgm
+    pamdepth 65535 d.ppm > deep.ppm
+    for f in d.ppm plain.pgm plain.ppm grey.pam rgb.pam deep.pgm deep.ppm; do
+        pnmdigitprep "$f" > out.pgm
+        is_cell out.pgm
+        diff=$(pgm_diff ref.pgm out.pgm)
+        echo "$f: $diff"
+        awk -v d="$diff" 'BEGIN { exit !(d < 3) }'
+    done
+    for f in d.pbm plain.pbm; do
+        pnmdigitprep "$f" > out.pgm
+        is_cell out.pgm
+        diff=$(pgm_diff ref.pgm out.pgm)
+        echo "$f: $diff"
+        awk -v d="$diff" 'BEGIN { exit !(d < 25) }'
+    done
+}
+
+@test "pnmdigitprep: one digit image per input image, in order" {
+    draw_digit a.pgm 1
+    draw_digit b.pgm 4 96
+    draw_digit c.pgm 8 140
+    cat a.pgm b.pgm c.pgm > stream.pgm
+    pnmdigitprep stream.pgm > out.pgm
+    [ "$(pgm_count out.pgm)" = 3 ]
+    pnmdigitprep b.pgm > b.out
+    pgm_nth out.pgm 2 second.pgm
+    cmp second.pgm b.out
+    # Files and standard input make one stream.
+    pnmdigitprep a.pgm - c.pgm < b.pgm > out2.pgm
+    cmp out.pgm out2.pgm
+}
+
+@test "pnmdigitprep: dark ink on light paper and light on dark give the same digit" {
+    draw_digit d.pgm 3
+    negate d.pgm l.pgm
+    pnmdigitprep d.pgm > a.pgm
+    pnmdigitprep l.pgm > b.pgm
+    diff=$(pgm_diff a.pgm b.pgm)
+    echo "diff $diff"
+    awk -v d="$diff" 'BEGIN { exit !(d < 2) }'
+    # Forcing the wrong polarity reads the paper instead.
+    pnmdigitprep --ink=light d.pgm > c.pgm
+    diff=$(pgm_diff a.pgm c.pgm)
+    awk -v d="$diff" 'BEGIN { exit !(d > 20) }'
+}
+
+@test "pnmdigitprep: sauvola reads through uneven lighting where otsu fails" {
+    draw_digit d.pgm 2 112 80
+    uneven_light d.pgm u.pgm
+    pnmdigitprep d.pgm > ref.pgm
+    pnmdigitprep --threshold=sauvola u.pgm > s.pgm
+    pnmdigitprep --threshold=otsu u.pgm > o.pgm
+    ds=$(pgm_diff ref.pgm s.pgm)
+    do=$(pgm_diff ref.pgm o.pgm)
+    echo "sauvola $ds otsu $do"
+    awk -v s="$ds" -v o="$do" 'BEGIN { exit !(s < 8 && o > 2 * s) }'
+    pnmdigitprep --threshold=sauvola --window=41 --k=0.3 u.pgm > s2.pgm
+    is_cell s2.pgm
+}
+
+@test "pnmdigitprep: specks and ruling lines are ignored" {
+    draw_digit d.pgm 7
+    add_specks d.pgm s.pgm 25 3
+    add_rule d.pgm r.pgm 104
+    pnmdigitprep d.pgm > a.pgm
+    pnmdigitprep s.pgm > b.pgm
+    pnmdigitprep r.pgm > c.pgm
+    [ "$(pgm_diff a.pgm b.pgm)" = "0.00" ]
+    [ "$(pgm_diff a.pgm c.pgm)" = "0.00" ]
+    pnmdigitprep --keep-lines r.pgm > k.pgm
+    [ "$(pgm_diff a.pgm k.pgm)" != "0.00" ]
+}
+
+@test "pnmdigitprep: --deskew straightens a slanted stroke" {
+    draw_stroke s.pgm 112 70 15 42 95 9
+    pnmdigitprep --no-deskew s.pgm > a.pgm
+    pnmdigitprep --deskew s.pgm > b.pgm
+    read -r _ _ before _ < <(pgm_moments a.pgm)
+    read -r _ _ after _ < <(pgm_moments b.pgm)
+    echo "skew $before -> $after"
+    awk -v a="$before" -v b="$after" \
+        'BEGIN { exit !((a > 0.2 || a < -0.2) && b < 0.05 && b > -0.05) }'
+}
+
+@test "pnmdigitprep: output geometry: 20 px box, centre of mass at 14,14" {
+    draw_digit d.pgm 0 200 150
+    pnmdigitprep d.pgm > a.pgm
+    read -r cx cy _ mx < <(pgm_moments a.pgm)
+    awk -v x="$cx" -v y="$cy" -v m="$mx" 'BEGIN {
+        exit !(x > 13.5 && x < 14.5 && y > 13.5 && y < 14.5 && m == 255) }'
+    rows=$(pgm_values a.pgm | awk 'NR > 1 && $1 > 0 { r[int((NR - 2) / 28)] = 1 }
+        END { n = 0; for (k in r) n++; print n }')
+    [ "$rows" -ge 19 ] && [ "$rows" -le 21 ]
+    pnmdigitprep --binary d.pgm > b.pgm
+    [ "$(pgm_values b.pgm | awk 'NR > 1 && $1 != 0 && $1 != 255' | wc -l)" = 0 ]
+}
+
+@test "pnmdigitprep: --split cuts touching digits and joins broken ones" {
+    draw_number t.pgm 4071 -2
+    pnmdigitprep --split t.pgm > t.out
+    [ "$(pgm_size t.out)" = "112 28" ]
+    [ "$(pgm_cells t.out)" = 1111 ]
+    draw_number w.pgm 280519 30
+    pnmdigitprep --split w.pgm > w.out
+    [ "$(pgm_cells w.out)" = 111111 ]
+    # Strokes broken by a white band across the whole number.
+    draw_number b.pgm 575 12
+    draw_gap b.pgm bb.pgm 44 46
+    pnmdigitprep --split bb.pgm > b.out
+    [ "$(pgm_cells b.out)" = 111 ]
+    pnmdigitprep --split --max-digits=2 bb.pgm > m.out
+    [ "$(pgm_size m.out)" = "56 28" ]
+}
+
+@test "pnmdigitprep: --split reads numbers right through digitclassify" {
+    have_model
+    draw_number t.pgm 4071 -2
+    run bash -c 'pnmdigitprep --split t.pgm | digitclassify'
+    assert_success
+    assert_output 4071
+    draw_number_jitter j.pgm 93826 6 4
+    run bash -c 'pnmdigitprep --split j.pgm | digitclassify'
+    assert_output 93826
+}
+
+@test "pnmdigitprep: --spaces puts a blank cell in a wide gap" {
+    draw_number a.pgm 12 4
+    draw_number b.pgm 34 4
+    convert a.pgm b.pgm +append -depth 8 pgm:ab.pgm
+    pnmdigitprep --split --spaces ab.pgm > s.out
+    [ "$(pgm_cells s.out)" = 11011 ]
+    pnmdigitprep --split ab.pgm > n.out
+    [ "$(pgm_cells n.out)" = 1111 ]
+}
+
+@test "pnmdigitprep: a blank image is an error naming it, unless --allow-empty" {
+    draw_digit d.pgm 6
+    convert -size 80x80 xc:gray90 -depth 8 pgm:blank.pgm
+    cat d.pgm blank.pgm d.pgm > s.pgm
+    run -1 --separate-stderr bash -c 'pnmdigitprep s.pgm > out.pgm'
+    [[ "$stderr" == *"s.pgm: image 2: no ink"* ]]
+    is_cell out.pgm
+    pnmdigitprep --allow-empty s.pgm > e.pgm
+    [ "$(pgm_count e.pgm)" = 3 ]
+    pgm_nth e.pgm 2 two.pgm
+    [ "$(pgm_values two.pgm | awk 'NR > 1 && $1 > 0' | wc -l)" = 0 ]
+}
+
+@test "pnmdigitprep: truncated or garbage input: exit 1, image number, earlier output intact" {
+    draw_digit a.pgm 1
+    draw_digit b.pgm 2
+    { cat a.pgm a.pgm; head -c 3000 b.pgm; } > t.pgm
+    run -1 --separate-stderr bash -c 'pnmdigitprep t.pgm > out.pgm'
+    [[ "$stderr" == *"t.pgm: image 3: truncated"* ]]
+    [ "$(pgm_count out.pgm)" = 2 ]
+    [ "$(stat -c %s out.pgm)" = $((2 * (13 + 784))) ]
+    printf 'hello, world\n' > g.pgm
+    run -1 --separate-stderr pnmdigitprep g.pgm
+    [[ "$stderr" == *"g.pgm: image 1"* ]]
+    [ -z "$output" ]
+    run -1 --separate-stderr pnmdigitprep no-such-file.pgm
+    [[ "$stderr" == *"no-such-file.pgm"* ]]
+}
+
+@test "pnmdigitprep: a write error (/dev/full) exits 1" {
+    [ -w /dev/full ] || skip "no /dev/full"
+    draw_digit a.pgm 1
+    run -1 --separate-stderr bash -c 'pnmdigitprep a.pgm > /dev/full'
+    [[ "$stderr" == *"write error"* ]]
+}
+
+@test "pnmdigitprep: --debug writes every stage" {
+    draw_digit a.pgm 1
+    draw_number n.pgm 42 10
+    pnmdigitprep --debug=stages a.pgm > /dev/null
+    for s in grey mask crop final; do
+        [ -s "stages/0001-$s.pgm" ]
+    done
+    [ "$(pgm_size stages/0001-grey.pgm)" = "112 112" ]
+    pnmdigitprep --split --debug=stages a.pgm n.pgm > /dev/null
+    [ -s stages/0002-crop-1.pgm ] && [ -s stages/0002-crop-2.pgm ]
+    touch afile
+    run -1 pnmdigitprep --debug=afile a.pgm
+}
+
+@test "pnmdigitprep: a 4000x4000 scan works" {
+    convert -size 4000x4000 xc:gray92 -font "$DRAW_FONT" -pointsize 2400 \
+        -fill gray10 -gravity center -annotate +0+0 8 -depth 8 pgm:big.pgm
+    pnmdigitprep --split big.pgm > out.pgm
+    is_cell out.pgm
+    pnmdigitprep --deskew --threshold=sauvola big.pgm > out2.pgm
+    is_cell out2.pgm
+}
+
+@test "pnmdigitprep: the EXAMPLES of the manual run" {
+    need_cmd anytopnm
+    need_cmd pamscale
+    draw_digit d.pgm 4
+    convert d.pgm photo.png
+    draw_number n.pgm 4071 8
+    convert n.pgm form.png
+    draw_digit scan.pnm 9 1200 700
+    uneven_light scan.pnm scan.pnm
+    run bash -c 'convert photo.png pgm:- | pnmdigitprep > a.pgm'
+    assert_success
+    is_cell a.pgm
+    run bash -c 'anytopnm form.png | pnmdigitprep --split > b.pgm'
+    assert_success
+    [ "$(pgm_cells b.pgm)" = 1111 ]
+    run bash -c 'pamscale -xyfit 800 800 scan.pnm | pnmdigitprep --threshold=sauvola > digit.pgm'
+    assert_success
+    is_cell digit.pgm
+    cat d.pgm n.pgm > scans.pgm
+    pnmdigitprep --debug=stages scans.pgm > digits.pgm
+    [ -s stages/0002-final.pgm ]
+    have_model
+    run bash -c 'convert photo.png pgm:- | pnmdigitprep | digitclassify'
+    assert_output 4
+    run bash -c 'anytopnm form.png | pnmdigitprep --split | digitclassify'
+    assert_output 4071
+}
+
+@test "pnmdigitprep: MNIST as scans scores within 0.3 points of raw MNIST" {
+    need_data
+    have_model
+    local n=2000 img="$DIGIT_DATA/mnist/t10k-images-idx3-ubyte.gz"
+    "$top_srcdir/scripts/render-scans" -n $n -l labels.txt "$img" \
+        "$DIGIT_DATA/mnist/t10k-labels-idx1-ubyte.gz" > scans.pgm
+    "$top_srcdir/scripts/render-scans" -r -n $n "$img" > raw.pgm
+    raw=$(digitclassify raw.pgm | "$top_srcdir/scripts/render-scans" \
+        --score=labels.txt | awk '{ print $2 + 0 }')
+    scan=$(pnmdigitprep scans.pgm | digitclassify |
+        "$top_srcdir/scripts/render-scans" --score=labels.txt |
+        awk '{ print $2 + 0 }')
+    echo "raw $raw scans $scan"
+    awk -v r="$raw" -v s="$scan" 'BEGIN { exit !(s > r - 0.3) }'
+}
