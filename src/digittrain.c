@@ -554,6 +554,12 @@ static int evaluate(const struct cmdline *c)
         tool_error("%s", e.msg);
         return EXIT_DATA;
     }
+    if (dg_net_in(&net) != DG_CELL_PIXELS || dg_net_out(&net) != DG_NCLASS) {
+        tool_error("%s: not a digit model (takes %zu inputs, gives %zu "
+                   "classes)", c->evaluate, dg_net_in(&net), dg_net_out(&net));
+        dg_net_free(&net);
+        return EXIT_DATA;
+    }
     if (load_data(c, &train, &val, &test) < 0) {
         dg_net_free(&net);
         return EXIT_DATA;

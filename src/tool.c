@@ -16,6 +16,8 @@ void tool_init(const char *argv0)
 {
     const char *slash = strrchr(argv0, '/');
 
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, NULL, _IOFBF, 1 << 16);
     progname = slash != NULL ? slash + 1 : argv0;
     /* libtool-style wrappers prefix "lt-"; messages should not show it. */
     if (strncmp(progname, "lt-", 3) == 0)
@@ -175,6 +177,11 @@ int tool_input_next(tool_input *in, dg_image *im)
             in->f = tool_open(in->names[in->cur]);
             if (in->f == NULL)
                 return -1;
+            /* Streams of many small images: fewer, larger reads.  (Only
+             * before the first read of a stream.) */
+            if (in->f != stdin || !in->stdin_buffered)
+                setvbuf(in->f, NULL, _IOFBF, 1 << 17);
+            in->stdin_buffered |= in->f == stdin;
             in->r = dg_pnm_open(in->f, &e);
             if (in->r == NULL) {
                 tool_error("%s: %s", in->name, e.msg);

@@ -55,6 +55,7 @@ typedef struct tool_input {
     unsigned long index;    /* 1-based number of the image in its file */
     unsigned long total;    /* 1-based number of the image overall */
     int read_any;           /* the current file has given an image */
+    int stdin_buffered;     /* standard input's buffer has been set */
 } tool_input;
 
 void tool_input_init(tool_input *in, char **names, int count);

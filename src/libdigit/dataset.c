@@ -14,14 +14,15 @@
 #include "image.h"
 #include "pnmio.h"
 
-/* Find PREFIX-<what>[.gz] (also PREFIX-<what with '.' for the last '-'>,
- * the other common spelling), copying the path into buf. */
+/* Find PREFIX-<what>[.gz], or the other common spelling with a '.' for
+ * the first '-' of what (train-images.idx3-ubyte), copying the path into
+ * buf. */
 static int find_file(char *buf, size_t size, const char *prefix,
                      const char *what, dg_err *e)
 {
     static const char *const suffix[] = { ".gz", "" };
     char alt[64];
-    const char *dash = strrchr(what, '-');
+    const char *dash = strchr(what, '-');
     size_t s;
     struct stat st;
 
@@ -217,8 +218,9 @@ int dg_dataset_load_folder(dg_dataset *d, const char *dir,
         if (names == NULL && n > 0)
             goto fail;
         for (j = 0; j < n; j++) {
-            snprintf(path, sizeof path, "%s/%s", sub, names[j]);
-            if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            if (snprintf(path, sizeof path, "%s/%s", sub, names[j])
+                >= (int)sizeof path || stat(path, &st) != 0
+                || !S_ISREG(st.st_mode))
                 continue;
             if (load_file(d, &cap, path, c, po, e) < 0) {
                 free_list(names, n);

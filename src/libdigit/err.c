@@ -30,6 +30,11 @@ int dg_preerr(dg_err *e, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(pre, sizeof pre, fmt, ap);
     va_end(ap);
-    snprintf(e->msg, sizeof e->msg, "%s: %s", pre, old);
+    /* Both parts cut to fit: the message is one line of bounded size. */
+    pre[DG_ERRMAX / 2] = '\0';
+    old[DG_ERRMAX / 2 - 3] = '\0';
+    strcpy(e->msg, pre);
+    strcat(e->msg, ": ");
+    strcat(e->msg, old);
     return -1;
 }

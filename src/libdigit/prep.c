@@ -15,6 +15,10 @@
 
 #include "prep.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* The least difference between ink and ground that counts as ink. */
 #define MIN_CONTRAST 0.1f
 /* Sauvola's dynamic range of the standard deviation (128 of 255). */
@@ -137,30 +141,35 @@ static inline int to_bin(float v)
 
 int dg_otsu(const size_t hist[256])
 {
-    double total = 0, sum = 0, wb = 0, sb = 0, best = -1;
+    uint64_t total = 0, sum = 0, wb = 0, sb = 0;
+    double bnum = -1, bden = 1;
     int t, bt = -1;
 
     for (t = 0; t < 256; t++) {
-        total += (double)hist[t];
-        sum += (double)t * (double)hist[t];
+        total += hist[t];
+        sum += (uint64_t)t * hist[t];
     }
     if (total == 0)
         return -1;
-    for (t = 0; t < 256; t++) {
-        double wf, mb, mf, between;
+    /* The between-class variance wb wf (mb - mf)^2 is
+     * (sb total - sum wb)^2 / (wb wf total^2); compared as fractions,
+     * without dividing.  An empty bin repeats its predecessor's value, so
+     * it can never be a strictly better split and is skipped. */
+    for (t = 0; t < 255; t++) {
+        double d, num, den;
 
-        wb += (double)hist[t];
-        sb += (double)t * (double)hist[t];
-        wf = total - wb;
-        if (wb == 0)
+        if (hist[t] == 0)
             continue;
-        if (wf == 0)
+        wb += hist[t];
+        sb += (uint64_t)t * hist[t];
+        if (wb == total)
             break;
-        mb = sb / wb;
-        mf = (sum - sb) / wf;
-        between = wb * wf * (mb - mf) * (mb - mf);
-        if (between > best) {
-            best = between;
+        d = (double)sb * (double)total - (double)sum * (double)wb;
+        num = d * d;
+        den = (double)wb * (double)(total - wb);
+        if (num * bden > bnum * den) {
+            bnum = num;
+            bden = den;
             bt = t;
         }
     }
@@ -196,13 +205,32 @@ static int hist_median(const size_t *hist, int lo, int hi)
 #define DG_VECTORISE
 #endif
 
-/* q = round(255 px), clamped to 0..255. */
+/* q = round(255 px), clamped to 0..255.  With SSE2 the saturating packs
+ * do the clamping, sixteen pixels at a time. */
 DG_VECTORISE static void quantise(const float *restrict px,
                                   uint8_t *restrict q, size_t n)
 {
-    size_t i;
+    size_t i = 0;
 
-    for (i = 0; i < n; i++) {
+#ifdef __SSE2__
+    const __m128 k255 = _mm_set1_ps(255.0f), half = _mm_set1_ps(0.5f);
+
+    for (; i + 16 <= n; i += 16) {
+        __m128i a = _mm_cvttps_epi32(_mm_add_ps(_mm_mul_ps(
+                        _mm_loadu_ps(px + i), k255), half));
+        __m128i b = _mm_cvttps_epi32(_mm_add_ps(_mm_mul_ps(
+                        _mm_loadu_ps(px + i + 4), k255), half));
+        __m128i c = _mm_cvttps_epi32(_mm_add_ps(_mm_mul_ps(
+                        _mm_loadu_ps(px + i + 8), k255), half));
+        __m128i d = _mm_cvttps_epi32(_mm_add_ps(_mm_mul_ps(
+                        _mm_loadu_ps(px + i + 12), k255), half));
+
+        _mm_storeu_si128((__m128i *)(q + i),
+                         _mm_packus_epi16(_mm_packs_epi32(a, b),
+                                          _mm_packs_epi32(c, d)));
+    }
+#endif
+    for (; i < n; i++) {
         float v = px[i] * 255.0f + 0.5f;
 
         v = v > 0.0f ? v : 0.0f;
@@ -225,42 +253,41 @@ DG_VECTORISE static void mark(const uint8_t *restrict q,
     }
 }
 
-/* Quantise the grey image s into q (one byte per pixel) and fill the
- * histograms of the whole image and of its border ring. */
-static void grey_histograms(const dg_image *s, uint8_t *q, size_t all[256],
-                            size_t border[256])
+/* Histograms of the quantised image q (w x h) and of its border ring,
+ * over every step-th pixel of every step-th row (step 1: all pixels). */
+static void grey_histograms(const uint8_t *q, size_t w, size_t h,
+                            size_t step, size_t all[256], size_t border[256])
 {
-    size_t b = s->w < s->h ? s->w / 20 : s->h / 20, x, y, n = s->w * s->h;
-    size_t h4[4][256];
+    size_t b = w < h ? w / 20 : h / 20, x, y;
+    uint32_t h2[2][256], hb[256];
 
     if (b < 1)
         b = 1;
-    memset(h4, 0, sizeof h4);
-    memset(border, 0, 256 * sizeof *border);
-    quantise(s->px, q, n);
-    /* Four interleaved histograms avoid a store-to-load chain. */
-    for (x = 0; x + 4 <= n; x += 4) {
-        h4[0][q[x]]++;
-        h4[1][q[x + 1]]++;
-        h4[2][q[x + 2]]++;
-        h4[3][q[x + 3]]++;
-    }
-    for (; x < n; x++)
-        h4[0][q[x]]++;
-    for (x = 0; x < 256; x++)
-        all[x] = h4[0][x] + h4[1][x] + h4[2][x] + h4[3][x];
-    for (y = 0; y < s->h; y++) {
-        const uint8_t *row = q + y * s->w;
+    memset(h2, 0, sizeof h2);
+    memset(hb, 0, sizeof hb);
+    for (y = 0; y < h; y += step) {
+        const uint8_t *row = q + y * w;
 
-        if (y < b || y + b >= s->h) {
-            for (x = 0; x < s->w; x++)
-                border[row[x]]++;
+        /* Two interleaved histograms halve the store-to-load chains. */
+        for (x = 0; x + step < w; x += 2 * step) {
+            h2[0][row[x]]++;
+            h2[1][row[x + step]]++;
+        }
+        for (; x < w; x += step)
+            h2[0][row[x]]++;
+        if (y < b || y + b >= h) {
+            for (x = 0; x < w; x += step)
+                hb[row[x]]++;
         } else {
-            for (x = 0; x < b && x < s->w; x++) {
-                border[row[x]]++;
-                border[row[s->w - 1 - x]]++;
+            for (x = 0; x < b && x < w; x += step) {
+                hb[row[x]]++;
+                hb[row[w - 1 - x]]++;
             }
         }
+    }
+    for (x = 0; x < 256; x++) {
+        all[x] = (size_t)h2[0][x] + h2[1][x];
+        border[x] = hb[x];
     }
 }
 
@@ -517,6 +544,29 @@ static void unite(run *runs, uint32_t a, uint32_t b)
         runs[a].parent = b;
 }
 
+/* The first x in [x, W) where (m[x] != 0) == want, or W.  Marks are 0
+ * or hold MK_WEAK (strong ink is always weak ink too). */
+static inline size_t scan_row(const uint8_t *m, size_t x, size_t W,
+                              int want)
+{
+#ifdef __SSE2__
+    const __m128i zero = _mm_setzero_si128();
+    const unsigned flip = want ? 0 : 0xffffu;
+
+    for (; x + 16 <= W; x += 16) {
+        unsigned z = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+                         _mm_loadu_si128((const __m128i *)(m + x)), zero));
+
+        z ^= flip;              /* bit set: not what we look for */
+        if (z != 0xffffu)
+            return x + (size_t)__builtin_ctz(~z & 0xffffu);
+    }
+#endif
+    while (x < W && (m[x] != 0) != want)
+        x++;
+    return x;
+}
+
 /* Runs of the weak mask, united with the 8-connected runs of the row
  * above. */
 static int find_runs(dg_prep_work *w, size_t W, size_t H, dg_err *e)
@@ -528,33 +578,19 @@ static int find_runs(dg_prep_work *w, size_t W, size_t H, dg_err *e)
         const uint8_t *m = w->mk + y * W;
         size_t cur0 = w->nruns, p = prev0;
 
+        /* A row holds at most (W + 1) / 2 runs. */
+        if (grow(&w->runs, &w->runcap, w->nruns + W / 2 + 1, sizeof(run),
+                 e) < 0)
+            return -1;
         x = 0;
-        while (x < W) {
-            run *rn;
-            size_t x0;
+        while ((x = scan_row(m, x, W, 1)) < W) {
+            run *rn = &w->runs[w->nruns];
+            size_t x0 = x, q;
             uint32_t strong = 0;
 
-            /* Skip paper eight pixels at a time. */
-            while (x + 8 <= W) {
-                uint64_t v8;
-
-                memcpy(&v8, m + x, 8);
-                if (v8 & 0x0202020202020202ull)
-                    break;
-                x += 8;
-            }
-            while (x < W && !(m[x] & MK_WEAK))
-                x++;
-            if (x == W)
-                break;
-            x0 = x;
-            while (x < W && (m[x] & MK_WEAK)) {
-                strong += m[x] & MK_STRONG;
-                x++;
-            }
-            if (grow(&w->runs, &w->runcap, w->nruns + 1, sizeof(run), e) < 0)
-                return -1;
-            rn = &w->runs[w->nruns];
+            x = scan_row(m, x, W, 0);
+            for (q = x0; q < x; q++)
+                strong += m[q] & MK_STRONG;
             rn->y = (uint32_t)y;
             rn->x0 = (uint32_t)x0;
             rn->x1 = (uint32_t)x;
@@ -563,7 +599,7 @@ static int find_runs(dg_prep_work *w, size_t W, size_t H, dg_err *e)
             /* Runs above that touch [x0 - 1, x + 1). */
             while (p < prev1 && w->runs[p].x1 < x0)
                 p++;
-            for (size_t q = p; q < prev1 && w->runs[q].x0 <= x; q++)
+            for (q = p; q < prev1 && w->runs[q].x0 <= x; q++)
                 unite(w->runs, (uint32_t)q, (uint32_t)w->nruns);
             w->nruns++;
         }
@@ -792,22 +828,47 @@ static inline float tap_weight(const taps *t, size_t k)
     return k == 0 ? t->first : k + 1 == t->n ? t->last : t->mid;
 }
 
+/* The horizontal taps of up to this many output columns are tabled. */
+#define TAP_TABLE 64
+
 void dg_resample(const float *src, size_t sw, size_t sh, float *dst,
                  size_t dw, size_t dh, float *tmp)
 {
     size_t x, y, k;
-    taps t;
+    taps t, tab[TAP_TABLE];
 
-    /* Horizontal: (sh, sw) -> tmp (sh, dw). */
-    for (x = 0; x < dw; x++) {
-        axis_taps(x, dw, sw, &t);
+    /* Horizontal: (sh, sw) -> tmp (sh, dw), row by row. */
+    if (dw <= TAP_TABLE) {
+        for (x = 0; x < dw; x++)
+            axis_taps(x, dw, sw, &tab[x]);
         for (y = 0; y < sh; y++) {
-            const float *row = src + y * sw + t.j0;
-            float acc = 0;
+            const float *row = src + y * sw;
+            float *out = tmp + y * dw;
 
-            for (k = 0; k < t.n; k++)
-                acc += row[k] * tap_weight(&t, k);
-            tmp[y * dw + x] = acc;
+            for (x = 0; x < dw; x++) {
+                const taps *tx = &tab[x];
+                const float *r = row + tx->j0;
+                float acc = r[0] * tx->first;
+
+                if (tx->n > 1) {
+                    for (k = 1; k + 1 < tx->n; k++)
+                        acc += r[k] * tx->mid;
+                    acc += r[tx->n - 1] * tx->last;
+                }
+                out[x] = acc;
+            }
+        }
+    } else {
+        for (x = 0; x < dw; x++) {
+            axis_taps(x, dw, sw, &t);
+            for (y = 0; y < sh; y++) {
+                const float *row = src + y * sw + t.j0;
+                float acc = 0;
+
+                for (k = 0; k < t.n; k++)
+                    acc += row[k] * tap_weight(&t, k);
+                tmp[y * dw + x] = acc;
+            }
         }
     }
     /* Vertical: tmp (sh, dw) -> dst (dh, dw). */
@@ -966,7 +1027,7 @@ static int deskew(dg_image *im, dg_image *tmp, dg_err *e)
 int dg_prep_cell(dg_prep_work *w, const dg_image *crop, int deskew_it,
                  int binary, float *cell, size_t stride, dg_err *e)
 {
-    dg_image *im = &w->tmp2;
+    const dg_image *im = crop;
     size_t x0, y0, x1, y1, side, nw, nh, x, y;
     double cx, cy;
     long ox, oy;
@@ -977,11 +1038,16 @@ int dg_prep_cell(dg_prep_work *w, const dg_image *crop, int deskew_it,
         memset(cell + y * stride, 0, DG_CELL * sizeof(float));
     if (!ink_bbox(crop, &x0, &y0, &x1, &y1))
         return 0;
-    if (copy_box(crop, x0, y0, x1, y1, im, e) < 0
-        || preshrink(im, &w->tmp, &w->tmp3, e) < 0)
-        return -1;
-    if (deskew_it && deskew(im, &w->tmp, e) < 0)
-        return -1;
+    /* A tight, small crop is read as it is; else a copy is cut to the
+     * ink, shrunk and deskewed. */
+    if (x0 != 0 || y0 != 0 || x1 != crop->w || y1 != crop->h || deskew_it
+        || (crop->w > crop->h ? crop->w : crop->h) > PRESHRINK) {
+        if (copy_box(crop, x0, y0, x1, y1, &w->tmp2, e) < 0
+            || preshrink(&w->tmp2, &w->tmp, &w->tmp3, e) < 0
+            || (deskew_it && deskew(&w->tmp2, &w->tmp, e) < 0))
+            return -1;
+        im = &w->tmp2;
+    }
     side = im->w > im->h ? im->w : im->h;
     nw = (size_t)lround((double)im->w * DG_BOX / (double)side);
     nh = (size_t)lround((double)im->h * DG_BOX / (double)side);
@@ -1042,6 +1108,15 @@ static size_t region_box(const dg_prep_work *w, size_t W, size_t g,
         if (!c->keep || (g != ALL_GROUPS && c->group != g)
             || c->x1 <= xa || c->x0 >= xb)
             continue;
+        if (xa <= c->x0 && c->x1 <= xb) {   /* whole: its statistics */
+            n += c->pixels;
+            pc->x0 = c->x0 < pc->x0 ? c->x0 : pc->x0;
+            pc->x1 = c->x1 > pc->x1 ? c->x1 : pc->x1;
+            pc->y0 = c->y0 < pc->y0 ? c->y0 : pc->y0;
+            pc->y1 = c->y1 > pc->y1 ? c->y1 : pc->y1;
+            pc->ink += c->ink * 255.0;
+            continue;
+        }
         for (j = 0; j < c->count; j++) {
             const run *rn = &w->runs[w->order[c->first + j]];
             size_t a = rn->x0 > xa ? rn->x0 : xa;
@@ -1484,6 +1559,7 @@ static int find_ink(dg_prep_work *w, const dg_image *s,
                     const dg_prep_opts *o, int *level8, dg_err *e)
 {
     size_t ghist[256], bhist[256], n = s->w * s->h, oldcap = w->pixcap;
+    size_t step;
     int dark, blank;
     float noise = 0;
     ink_stats st;
@@ -1497,15 +1573,24 @@ static int find_ink(dg_prep_work *w, const dg_image *s,
             return dg_seterr(e, "out of memory");
         w->mk = q;
     }
-    grey_histograms(s, w->c8, ghist, bhist);
-    dark = o->ink == DG_INK_AUTO ? ink_is_dark(ghist, bhist)
-           : o->ink == DG_INK_DARK;
-    if (o->thresh == DG_THRESH_SAUVOLA) {
-        blank = sauvola_ink(w, s, o, dark, &noise, e);
-        if (blank == 0)
-            ink_levels(w, n, noise, &st);
-    } else {
-        blank = global_ink(w, n, o, dark, ghist, &st);
+    quantise(s->px, w->c8, n);
+    /* The global statistics need no more than a quarter of a large image;
+     * if that sample shows no ink, every pixel is looked at. */
+    step = n >= 8192 && s->w >= 16 && s->h >= 16 ? 2 : 1;
+    for (;;) {
+        grey_histograms(w->c8, s->w, s->h, step, ghist, bhist);
+        dark = o->ink == DG_INK_AUTO ? ink_is_dark(ghist, bhist)
+               : o->ink == DG_INK_DARK;
+        if (o->thresh == DG_THRESH_SAUVOLA) {
+            blank = sauvola_ink(w, s, o, dark, &noise, e);
+            if (blank == 0)
+                ink_levels(w, n, noise, &st);
+        } else {
+            blank = global_ink(w, n, o, dark, ghist, &st);
+        }
+        if (blank != 1 || step == 1)
+            break;
+        step = 1;
     }
     if (blank != 0)
         return blank;

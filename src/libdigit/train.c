@@ -177,8 +177,10 @@ int dg_evaluate(const dg_net *net, const dg_dataset *d, uint8_t *pred,
     double lsum = 0.0;
     dg_acts a;
 
-    if (dg_net_in(net) != DG_CELL_PIXELS)
-        return dg_seterr(e, "network does not take 28x28 images");
+    if (dg_net_in(net) != DG_CELL_PIXELS || k != DG_NCLASS)
+        return dg_seterr(e, "not a digit model (takes %zu inputs, gives %zu "
+                         "classes; want %d and %d)", dg_net_in(net), k,
+                         DG_CELL_PIXELS, DG_NCLASS);
     if (dg_acts_alloc(&a, net, batch, e) < 0)
         return -1;
     for (pos = 0; pos < d->n; pos += batch) {
