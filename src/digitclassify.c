@@ -52,7 +52,7 @@ static void usage(void)
           "                           below P (0 to 1)\n"
           "      --no-header          tsv: leave out the header line\n"
           "      --info               print the model's description and exit\n"
-          "  -j, --threads=N          threads to use (default: all cores)\n"
+          "  -j, --threads=N          threads to use (default 1)\n"
           "      --help               display this help and exit\n"
           "      --version            output version information and exit\n"
           "\n"
@@ -425,8 +425,12 @@ int main(int argc, char **argv)
     parse_command_line(argc, argv, &c);
     dg_pnm_init(tool_name());
 #ifdef _OPENMP
+    /* One thread unless asked: a pipeline's other stages want the other
+     * cores more than these small batches do. */
     if (c.threads > 0)
         omp_set_num_threads(c.threads);
+    else if (getenv("OMP_NUM_THREADS") == NULL)
+        omp_set_num_threads(1);
 #endif
     if (load_model(&c, &net) < 0)
         return tool_finish(EXIT_DATA);

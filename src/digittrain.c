@@ -33,7 +33,7 @@ struct cmdline {
     const char *misclassified;
     int orient;                 /* DG_ORIENT_* */
     size_t hidden[MAX_HIDDEN], nhidden;
-    size_t convs[4], nconv, kernel;
+    size_t convs[2], nconv, kernel;
     unsigned epochs;
     size_t batch;
     double lr;
@@ -199,7 +199,8 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
                                     MAX_HIDDEN, 16384);
             break;
         case OPT_CONV:
-            c->nconv = parse_list("--conv", optarg, c->convs, 4, 256);
+            /* Each convolution halves the side: 28, 14, 7. */
+            c->nconv = parse_list("--conv", optarg, c->convs, 2, 256);
             break;
         case OPT_KERNEL:
             c->kernel = (size_t)tool_parse_long("--kernel", optarg, 1, 9);
@@ -491,7 +492,7 @@ static void put_digit(uint8_t *img, size_t w, size_t x0, size_t y0,
                 img[(y0 + y) * w + x0 + x] = v;
 }
 
-/* A grid of the misclassified digits, 20 to a row, each tile 28x36: the
+/* A grid of the misclassified digits, 20 to a row, each tile 30x38: the
  * digit, then a strip "true>pred" (true in grey, predicted in white). */
 static int write_montage(const char *path, const dg_dataset *d,
                          const uint8_t *pred, size_t wrong)

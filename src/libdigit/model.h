@@ -10,9 +10,10 @@
  *   ..  M   metadata: UTF-8 "key=value\n" lines
  *   ..  4P  parameters: float32 LE, per layer weights (in, out) then bias
  *   ..  4   CRC-32 (ISO-HDLC, as zlib's crc32) of every byte before it
- * The reader checks, in this order, and says which check failed: size at
- * least a header, magic, version, layer table (kinds, activations, widths,
- * each layer's inputs equal to the previous outputs), exact length, CRC. */
+ * The reader checks, in this order, and says which check failed: magic,
+ * size at least a header, version, layer table (kinds, activations,
+ * geometry, each layer's inputs equal to the previous outputs), exact
+ * length, CRC. */
 #ifndef DG_MODEL_H
 #define DG_MODEL_H
 

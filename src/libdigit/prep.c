@@ -1220,6 +1220,12 @@ static void merge_groups(dg_prep_work *w, grp *gs, size_t a, size_t b)
             w->comps[i].group = a;
 }
 
+/* Whether group g is as tall as a whole digit (href the tallest). */
+static int tall_piece(const grp *g, size_t href)
+{
+    return 10 * (g->y1 - g->y0) >= 7 * href;
+}
+
 /* Group the kept components into digits: pieces that overlap
  * horizontally (a broken stroke, the bar of a 5) are one digit, and a
  * small fragment joins its nearest neighbour.  Returns the reference
@@ -1230,6 +1236,9 @@ static size_t group_components(dg_prep_work *w, grp *gs, size_t ng)
     double maxink = 0;
     int merged = 1;
 
+    for (a = 0; a < ng; a++)
+        if (gs[a].alive && gs[a].y1 - gs[a].y0 > href)
+            href = gs[a].y1 - gs[a].y0;
     while (merged) {
         merged = 0;
         for (a = 0; a < ng; a++)
@@ -1242,6 +1251,10 @@ static size_t group_components(dg_prep_work *w, grp *gs, size_t ng)
                 hi = gs[a].x1 < gs[b].x1 ? gs[a].x1 : gs[b].x1;
                 wa = gs[a].x1 - gs[a].x0;
                 wb = gs[b].x1 - gs[b].x0;
+                /* Two pieces of full height are two digits side by side
+                 * (a slanted 1 beside a 5), not one broken digit. */
+                if (tall_piece(&gs[a], href) && tall_piece(&gs[b], href))
+                    continue;
                 if (hi > lo && 2 * (hi - lo) >= (wa < wb ? wa : wb)) {
                     merge_groups(w, gs, a, b);
                     merged = 1;
@@ -1250,7 +1263,6 @@ static size_t group_components(dg_prep_work *w, grp *gs, size_t ng)
     }
     for (a = 0; a < ng; a++)
         if (gs[a].alive) {
-            href = gs[a].y1 - gs[a].y0 > href ? gs[a].y1 - gs[a].y0 : href;
             maxink = gs[a].ink > maxink ? gs[a].ink : maxink;
         }
     for (a = 0; a < ng; a++) {

@@ -1,0 +1,535 @@
+#!/usr/bin/env bats
+# digitclassify: digit images in, one line of digits per image out.
+#
+# Most tests use a small model trained in setup_file on made-up patterns
+# (class 0 a horizontal bar, 1 a vertical bar, 2 a diagonal), so that what
+# each image must give is known exactly; the default model is tested for
+# being found, loaded and checked.  No reference data unless DIGIT_DATA.
+
+bats_require_minimum_version 1.5.0
+
+# write_gen FILE: the generator of the made-up digits.
+#   perl FILE idx PREFIX N SEED [t]  an IDX pair of N items (classes 0, 1,
+#                                    2 in turn, each moved by -2..2 px);
+#                                    t stores them transposed (EMNIST)
+#   perl FILE pgm WORD...            a PGM stream, an image per WORD, a
+#                                    cell per character: 0, 1, 2 or -
+#                                    (a blank cell)
+write_gen() {
+    cat > "$1" <<'EOF'
+use strict; use warnings;
+sub cell {
+    my ($c, $d) = @_;
+    my @p = (0) x 784;
+    return @p if $c eq '-';
+    for my $a (4 .. 23) {
+        for my $b (0 .. 2) {
+            my ($y, $x) = $c == 0 ? (13 + $b + $d, $a)
+                        : $c == 1 ? ($a, 13 + $b + $d)
+                        : ($a, $a + $b - 1 + $d);
+            $p[$y * 28 + $x] = 255;
+        }
+    }
+    return @p;
+}
+my $mode = shift;
+if ($mode eq 'idx') {
+    my ($prefix, $n, $seed, $tr) = @ARGV;
+    srand($seed);
+    open my $im, '>', "$prefix-images-idx3-ubyte" or die "$!";
+    open my $lb, '>', "$prefix-labels-idx1-ubyte" or die "$!";
+    binmode $im; binmode $lb;
+    print $im pack('N4', 0x803, $n, 28, 28);
+    print $lb pack('N2', 0x801, $n);
+    for my $i (0 .. $n - 1) {
+        my @p = cell($i % 3, int(rand(5)) - 2);
+        @p = map { $p[($_ % 28) * 28 + int($_ / 28)] } 0 .. 783 if $tr;
+        print $im pack('C*', @p);
+        print $lb pack('C', $i % 3);
+    }
+    close $im or die; close $lb or die;
+} else {
+    binmode STDOUT;
+    for my $s (@ARGV) {
+        my @cells = map { [cell($_, 0)] } split //, $s;
+        printf "P5\n%d 28\n255\n", 28 * @cells;
+        for my $y (0 .. 27) {
+            print pack('C*', map { @{$_}[$y * 28 .. $y * 28 + 27] } @cells);
+        }
+    }
+}
+EOF
+}
+
+setup_file() {
+    load test_helper/common
+    cd "$BATS_FILE_TMPDIR"
+    write_gen gen.pl
+    perl gen.pl idx train 300 1
+    digittrain -q --train=train --hidden=32 --epochs=4 --seed=3 -o m.model
+}
+
+setup() {
+    load test_helper/common
+    cd "$BATS_TEST_TMPDIR"
+    M=$BATS_FILE_TMPDIR/m.model
+    DEFAULT=$top_srcdir/model/default.model
+}
+
+# gen WORD...: the made-up digit images on standard output.
+gen() {
+    perl "$BATS_FILE_TMPDIR/gen.pl" pgm "$@"
+}
+
+# need_default: the default model of the source tree must be there.
+need_default() {
+    [ -s "$DEFAULT" ] || skip "model/default.model is not made yet"
+}
+
+# ---- the command line ----
+
+@test "digitclassify: --help prints every option on stdout and exits 0" {
+    run --separate-stderr digitclassify --help
+    assert_success
+    assert_equal "$stderr" ""
+    assert_line --index 0 --partial "Usage: digitclassify"
+    for opt in --model --format --top --min-confidence --no-header --info \
+        --threads --help --version; do
+        assert_output --partial -- "$opt"
+    done
+}
+
+@test "digitclassify: --version names the tool and the package" {
+    run --separate-stderr digitclassify --version
+    assert_success
+    assert_line --index 0 --regexp '^digitclassify \(digitfilters\) [0-9]'
+}
+
+@test "digitclassify: usage errors exit 2 with a hint and print nothing" {
+    local args
+    for args in --bogus --format=xml --top=0 --top=11 --top=x \
+        --min-confidence=2 --min-confidence=-0.1 --min-confidence=abc \
+        --threads=0 "--info x.pgm"; do
+        # shellcheck disable=SC2086
+        run --separate-stderr digitclassify $args
+        assert_equal "$status" 2
+        assert_equal "$output" ""
+        [[ $stderr == *"Try 'digitclassify --help'"* ]] ||
+            fail "no hint for $args: $stderr"
+    done
+    run --separate-stderr digitclassify --format=xml
+    [[ $stderr == *"unknown format 'xml'"* ]]
+    run --separate-stderr digitclassify --top=0
+    [[ $stderr == *"--top must be between 1 and 10"* ]]
+    run --separate-stderr digitclassify --min-confidence=2
+    [[ $stderr == *"--min-confidence must be between 0 and 1"* ]]
+}
+
+# ---- what it prints ----
+
+@test "digitclassify: one 28x28 image gives one line of one digit" {
+    gen 0 > zero.pgm
+    run --separate-stderr digitclassify -m "$M" zero.pgm
+    assert_success
+    assert_equal "$stderr" ""
+    assert_equal "${#lines[@]}" 1
+    assert_output "0"
+}
+
+@test "digitclassify: a 28x84 strip gives its three digits as one word" {
+    gen 102 > strip.pgm
+    run pgm_size strip.pgm
+    assert_output "84 28"
+    run --separate-stderr digitclassify -m "$M" < strip.pgm
+    assert_success
+    assert_output "102"
+}
+
+@test "digitclassify: a stream gives one line per image, in order" {
+    gen 0 1 2 21 -- 2100 1 > stream.pgm
+    run --separate-stderr digitclassify --model="$M" stream.pgm
+    assert_success
+    assert_equal "$output" "$(printf '0\n1\n2\n21\n  \n2100\n1')"
+}
+
+@test "digitclassify: the FILEs and - make one stream" {
+    gen 1 > a.pgm
+    gen 2 0 > b.pgm
+    gen 20 | digitclassify -m "$M" a.pgm - b.pgm > out.txt
+    assert_equal "$(cat out.txt)" "$(printf '1\n20\n2\n0')"
+    run --separate-stderr digitclassify -m "$M" --format=tsv --no-header \
+        a.pgm b.pgm
+    assert_success
+    # tsv numbers images over the whole stream
+    assert_equal "$(cut -f1,2 <<< "$output" | tr '\t\n' ': ')" \
+        "1:1 2:1 3:1 "
+}
+
+@test "digitclassify: a blank cell prints a space" {
+    gen 0-1 - > blank.pgm
+    digitclassify -m "$M" blank.pgm > out.txt
+    assert_equal "$(od -An -c out.txt | tr -s ' ')" " 0 1 \n \n"
+}
+
+@test "digitclassify: --min-confidence=1 prints ? for every digit" {
+    gen 0 12 0-2 > s.pgm
+    run --separate-stderr digitclassify -m "$M" --min-confidence=1 s.pgm
+    assert_success
+    assert_equal "$output" "$(printf '?\n??\n? ?')"
+    run --separate-stderr digitclassify -m "$M" -c 0.5 s.pgm
+    assert_equal "$output" "$(printf '0\n12\n0 2')"
+}
+
+@test "digitclassify: --top=3 gives three digit:probability pairs per cell" {
+    gen 0 21 > s.pgm
+    run --separate-stderr digitclassify -m "$M" --top=3 s.pgm
+    assert_success
+    assert_line --index 0 --regexp \
+        '^0	0:[01]\.[0-9]{4},[0-9]:[01]\.[0-9]{4},[0-9]:[01]\.[0-9]{4}$'
+    assert_line --index 1 --regexp '^21	2:[^ ]+ 1:[^ ]+$'
+    # most likely first, three different digits
+    run awk -F'\t' 'NR == 1 { n = split($2, p, /[,:]/)
+        if (n != 6 || p[2] < p[4] || p[4] < p[6] ||
+            p[1] == p[3] || p[3] == p[5] || p[1] == p[5]) exit 1 }' \
+        <<< "$output"
+    assert_success
+}
+
+@test "digitclassify: tsv has a header, 14 columns, probabilities summing to 1" {
+    gen 0 12 0- > s.pgm
+    run --separate-stderr digitclassify -m "$M" --format=tsv s.pgm
+    assert_success
+    assert_line --index 0 \
+        "$(printf 'image\tcell\tdigit\tconfidence\tp0\tp1\tp2\tp3\tp4\tp5\tp6\tp7\tp8\tp9')"
+    assert_equal "${#lines[@]}" 6
+    run awk -F'\t' 'NR > 1 {
+        if (NF != 14) { print "columns", NF; exit 1 }
+        s = 0; m = 0
+        for (i = 5; i <= 14; i++) { s += $i; if ($i > m) m = $i }
+        blank = ($3 == " ")
+        if (!blank && (s < 0.999 || s > 1.001)) { print "sum", s; exit 1 }
+        if (blank && s != 0) { print "blank", s; exit 1 }
+        if ($4 != m) { print "confidence", $4, m; exit 1 }
+        if (!blank && $3 != "" && $(5 + $3) != m) { print "argmax"; exit 1 }
+        printf "%s:%s:%s ", $1, $2, $3 }' <<< "$output"
+    assert_success
+    assert_output "1:1:0 2:1:1 2:2:2 3:1:0 3:2:  "
+    run --separate-stderr digitclassify -m "$M" -f tsv --no-header --top=2 \
+        s.pgm
+    assert_equal "${#lines[@]}" 5
+    run awk -F'\t' 'NF != 15 || $15 !~ /^[0-9]:[0-9.]+,[0-9]:[0-9.]+$/ {
+        exit 1 }' <<< "$output"
+    assert_success
+}
+
+@test "digitclassify: json gives one object per line with every cell" {
+    gen 0 1-2 > s.pgm
+    run --separate-stderr digitclassify -m "$M" --format=json --top=2 s.pgm
+    assert_success
+    assert_equal "${#lines[@]}" 2
+    assert_line --index 0 --regexp '^\{"image":1,"digits":"0","cells":\[\{"digit":"0","confidence":[0-9.]+,"probabilities":\[([0-9.]+,){9}[0-9.]+\],"top":\[\{"digit":0,"p":[0-9.]+\},\{"digit":[1-9],"p":[0-9.]+\}\]\}\]\}$'
+    if command -v python3 > /dev/null; then
+        run python3 -c '
+import json, sys
+for line in sys.stdin:
+    o = json.loads(line)
+    assert len(o["cells"]) == len(o["digits"])
+    for c in o["cells"]:
+        assert len(c["probabilities"]) == 10 and len(c["top"]) == 2
+        s = sum(c["probabilities"])
+        assert (c["digit"] == " " and s == 0) or abs(s - 1) < 1e-3, s
+    print(o["image"], repr(o["digits"]))' <<< "$output"
+        assert_success
+        assert_equal "$output" "$(printf "1 '0'\n2 '1 2'")"
+    fi
+}
+
+@test "digitclassify: the answer does not depend on --threads" {
+    gen 0 1 2 012 210 -0 > s.pgm
+    digitclassify -m "$M" -f tsv -j1 s.pgm > one.tsv
+    digitclassify -m "$M" -f tsv -j2 s.pgm > two.tsv
+    cmp one.tsv two.tsv
+}
+
+@test "digitclassify: any Netpbm kind is read (plain PGM, PPM, PAM)" {
+    gen 102 > s.pgm
+    pnmtoplainpnm s.pgm > plain.pgm
+    # the same strip as PPM (grey in colour) and as PAM
+    perl -e 'binmode STDIN; binmode STDOUT; local $/; my $d = <STDIN>;
+        $d =~ s/\AP5\n84 28\n255\n// or die; print "P6\n84 28\n255\n",
+        join "", map { $_ x 3 } split //, $d' < s.pgm > s.ppm
+    pamtopam < s.pgm > s.pam
+    run --separate-stderr digitclassify -m "$M" plain.pgm s.ppm s.pam
+    assert_success
+    assert_equal "$output" "$(printf '102\n102\n102')"
+}
+
+# ---- bad input ----
+
+@test "digitclassify: a 30x30 image is refused, the lines before it stay" {
+    gen 0 1 > two.pgm
+    { printf 'P5\n30 30\n255\n'; head -c 900 /dev/zero; } > big.pgm
+    cat two.pgm big.pgm two.pgm > s.pgm
+    run --separate-stderr digitclassify -m "$M" < s.pgm
+    assert_failure 1
+    assert_equal "$output" "$(printf '0\n1')"
+    assert_equal "$stderr" "digitclassify: (standard input): image 3: 30x30 is not a digit image (28 rows, a multiple of 28 columns); run it through pnmdigitprep first"
+    run --separate-stderr digitclassify -m "$M" two.pgm big.pgm
+    assert_failure 1
+    [[ $stderr == "digitclassify: big.pgm: image 1: "*pnmdigitprep* ]]
+}
+
+@test "digitclassify: a width that is not a multiple of 28 is refused" {
+    { printf 'P5\n30 28\n255\n'; head -c 840 /dev/zero; } > odd.pgm
+    run --separate-stderr digitclassify -m "$M" odd.pgm
+    assert_failure 1
+    assert_equal "$output" ""
+    [[ $stderr == *"odd.pgm: image 1: 30x28 is not a digit image"* ]]
+}
+
+@test "digitclassify: a truncated image is refused, naming its number" {
+    gen 0 1 2 > s.pgm
+    head -c $((797 * 2 + 400)) s.pgm > cut.pgm
+    run --separate-stderr digitclassify -m "$M" cut.pgm
+    assert_failure 1
+    assert_equal "$output" "$(printf '0\n1')"
+    [[ $stderr == "digitclassify: cut.pgm: image 3: "*truncated* ]]
+}
+
+@test "digitclassify: garbage is refused as image 1, nothing printed" {
+    head -c 2000 /dev/zero | tr '\0' 'x' > garbage
+    run --separate-stderr digitclassify -m "$M" garbage
+    assert_failure 1
+    assert_equal "$output" ""
+    [[ $stderr == "digitclassify: garbage: image 1: "* ]]
+    gen 0 > s.pgm
+    printf 'trailing junk' >> s.pgm
+    run --separate-stderr digitclassify -m "$M" s.pgm
+    assert_failure 1
+    assert_equal "$output" "0"
+    [[ $stderr == "digitclassify: s.pgm: image 2: "* ]]
+}
+
+@test "digitclassify: a missing FILE stops the stream with its name" {
+    gen 0 1 > a.pgm
+    run --separate-stderr digitclassify -m "$M" a.pgm nosuch.pgm a.pgm
+    assert_failure 1
+    assert_equal "$output" "$(printf '0\n1')"
+    assert_equal "$stderr" \
+        "digitclassify: nosuch.pgm: No such file or directory"
+}
+
+@test "digitclassify: empty input is an error" {
+    run --separate-stderr digitclassify -m "$M" < /dev/null
+    assert_failure 1
+    assert_equal "$output" ""
+    [[ $stderr == *"no image in input"* ]]
+}
+
+@test "digitclassify: a failed write is an error" {
+    [ -w /dev/full ] || skip "no /dev/full"
+    gen 0 1 2 > s.pgm
+    run --separate-stderr bash -c 'digitclassify -m "$1" "$2" > /dev/full' \
+        _ "$M" s.pgm
+    assert_failure 1
+    [[ $stderr == *"write error"* ]]
+}
+
+# ---- the model ----
+
+@test "digitclassify: a missing model is refused" {
+    gen 0 > s.pgm
+    run --separate-stderr digitclassify -m nosuch.model s.pgm
+    assert_failure 1
+    assert_equal "$output" ""
+    assert_equal "$stderr" \
+        "digitclassify: cannot load the model: nosuch.model: No such file or directory"
+    run --separate-stderr digitclassify -m . s.pgm
+    assert_failure 1
+    [[ $stderr == *"not a regular file"* ]]
+}
+
+@test "digitclassify: damaged models are refused, each with its reason" {
+    local src=$M
+    [ -s "$DEFAULT" ] && src=$DEFAULT
+    local size
+    size=$(stat -c %s "$src")
+    gen 0 > s.pgm
+    # expect FILE TEXT: the model FILE is refused with TEXT
+    expect() {
+        run --separate-stderr digitclassify -m "$1" s.pgm
+        assert_failure 1
+        assert_equal "$output" ""
+        [[ $stderr == "digitclassify: cannot load the model: $1: $2"* ]] ||
+            fail "$1: $stderr"
+    }
+    head -c $((size - 100)) "$src" > short.model
+    expect short.model "truncated: $((size - 100)) bytes, expected $size"
+    head -c 12 "$src" > header.model
+    expect header.model "truncated: 12 bytes, shorter than the header"
+    : > empty.model
+    expect empty.model "bad magic"
+    { cat "$src"; printf x; } > long.model
+    expect long.model "wrong length: $((size + 1)) bytes, expected $size"
+    # flip one byte in the middle of the weights
+    cp "$src" flip.model
+    printf '\x5a' | dd of=flip.model bs=1 seek=$((size / 2)) conv=notrunc \
+        status=none
+    cmp -s "$src" flip.model && printf '\xa5' |
+        dd of=flip.model bs=1 seek=$((size / 2)) conv=notrunc status=none
+    expect flip.model "checksum mismatch"
+    cp "$src" magic.model
+    printf 'X' | dd of=magic.model bs=1 seek=0 conv=notrunc status=none
+    expect magic.model "bad magic: not a digitfilters model"
+    cp "$src" version.model
+    printf '\x07' | dd of=version.model bs=1 seek=8 conv=notrunc status=none
+    expect version.model "unsupported format version 7"
+    cp "$src" layers.model
+    printf '\x63' | dd of=layers.model bs=1 seek=12 conv=notrunc status=none
+    expect layers.model "inconsistent sizes: 99 layers"
+}
+
+@test "digitclassify: a model written from the digitmodel(5) layout is used" {
+    # A single dense 784 -> 10 softmax layer, all weights 0, the bias of
+    # digit BIAS set to 5: every cell is that digit.
+    hand_model() {
+        perl -MCompress::Zlib -e '
+            my ($in, $kind, $res, $bias, $out) = @ARGV;
+            my $meta = "architecture=by hand\n";
+            my @p = ((0) x ($in * 10), (0) x 10);
+            $p[$in * 10 + $bias] = 5;
+            my $b = "DGMODEL\0" . pack("V3", 1, 1, length $meta)
+                . pack("V8", $kind, 2, $in, 10, $res, 0, 0, 0) . $meta
+                . pack("f<*", @p);
+            open my $f, ">", $out or die; binmode $f;
+            print $f $b, pack("V", crc32($b)); close $f or die' "$@"
+    }
+    gen 0 12 > s.pgm
+    hand_model 784 1 0 7 seven.model
+    run --separate-stderr digitclassify -m seven.model s.pgm
+    assert_success
+    assert_equal "$output" "$(printf '7\n77')"
+    run --separate-stderr digitclassify -m seven.model -f tsv --no-header \
+        s.pgm
+    assert_line --index 0 --regexp '^1	1	7	0\.9'
+    run --separate-stderr digitclassify -m seven.model --info
+    assert_line "shape=784-10"
+    assert_line "parameters=7850"
+    assert_line "architecture=by hand"
+    hand_model 16 1 0 7 small.model
+    run --separate-stderr digitclassify -m small.model s.pgm
+    assert_failure 1
+    [[ $stderr == *"small.model: not a digit model (takes 16 inputs, gives 10 classes)" ]]
+    hand_model 784 9 0 7 kind.model
+    run --separate-stderr digitclassify -m kind.model s.pgm
+    assert_failure 1
+    [[ $stderr == *"kind.model: layer 1: unknown layer kind 9"* ]]
+    hand_model 784 1 3 7 reserved.model
+    run --separate-stderr digitclassify -m reserved.model s.pgm
+    assert_failure 1
+    [[ $stderr == *"reserved.model: layer 1: "*"reserved fields not zero"* ]]
+}
+
+@test "digitclassify: --model and DIGIT_MODEL are honoured, in that order" {
+    gen 0 > s.pgm
+    run --separate-stderr env DIGIT_MODEL="$M" digitclassify s.pgm
+    assert_success
+    assert_output "0"
+    run --separate-stderr env DIGIT_MODEL=nosuch.model digitclassify s.pgm
+    assert_failure 1
+    [[ $stderr == *"nosuch.model: No such file"* ]]
+    run --separate-stderr env DIGIT_MODEL=nosuch.model digitclassify \
+        --model="$M" s.pgm
+    assert_success
+    assert_output "0"
+    run --separate-stderr env DIGIT_MODEL="$M" digitclassify --info
+    assert_line --index 0 "file=$M"
+}
+
+@test "digitclassify: --info shows the shape, a weights checksum and metadata" {
+    run --separate-stderr digitclassify -m "$M" --info
+    assert_success
+    assert_line --index 0 "file=$M"
+    assert_line --index 1 "shape=784-32-10"
+    assert_line --index 2 "parameters=$((784 * 32 + 32 + 32 * 10 + 10))"
+    assert_line --index 3 --regexp '^weights_crc32=[0-9a-f]{8}$'
+    assert_line "seed=3"
+    assert_line "epochs=4"
+    assert_line "train_size=300"
+}
+
+@test "digitclassify: the default model is found from the build tree" {
+    need_default
+    run --separate-stderr digitclassify --info
+    assert_success
+    assert_line --index 0 --regexp '^file=.*/model/default\.model$'
+    local f=${lines[0]#file=}
+    assert_equal "$(realpath "$f")" "$(realpath "$DEFAULT")"
+    assert_line --regexp '^shape=784-([0-9]+-)*10$'
+    assert_line --regexp '^test_accuracy=[0-9.]+%$'
+    gen 0 12 > s.pgm
+    run --separate-stderr digitclassify s.pgm
+    assert_success
+    assert_line --index 0 --regexp '^[0-9]$'
+    assert_line --index 1 --regexp '^[0-9]{2}$'
+}
+
+@test "digitclassify: the sample scan reads 4071" {
+    need_default
+    [ -s "$top_srcdir/data/sample-4071.pgm" ] || skip "no sample yet"
+    run --separate-stderr bash -c \
+        'pnmdigitprep --split "$1" | digitclassify' _ \
+        "$top_srcdir/data/sample-4071.pgm"
+    assert_success
+    assert_output "4071"
+}
+
+# ---- scale: GNU parallel, as the manual page shows ----
+
+@test "digitclassify: GNU parallel over files keeps the order" {
+    need_cmd parallel
+    local i words=()
+    for i in $(seq 1 12); do words+=("$((i % 3))$(((i * 7) % 3))"); done
+    mkdir parts
+    for i in "${!words[@]}"; do
+        gen "${words[i]}" > "parts/$(printf %03d "$i").pgm"
+    done
+    ls parts/*.pgm | DIGIT_MODEL=$M parallel -k -X -j2 digitclassify -j1 \
+        > par.txt
+    assert_equal "$(cat par.txt)" "$(printf '%s\n' "${words[@]}")"
+}
+
+@test "digitclassify: GNU parallel --pipe splits a plain PGM stream" {
+    need_cmd parallel
+    local i words=()
+    for i in $(seq 1 30); do words+=("$((i % 3))$(((i * 5) % 3))-"); done
+    gen "${words[@]}" > big.pgm
+    pnmtoplainpnm big.pgm |
+        DIGIT_MODEL=$M parallel --pipe -k --recend '\n' --recstart P2 \
+            --block 60k digitclassify -j1 -f tsv --no-header > par.tsv
+    # every cell answered, in order
+    assert_equal "$(wc -l < par.tsv)" 90
+    assert_equal "$(cut -f3 par.tsv | tr -d '\n')" \
+        "$(printf '%s' "${words[@]}" | tr - ' ')"
+    # and the stream was really cut: each job numbers its images from 1
+    run awk -F'\t' '$1 == 1 && $2 == 1 { n++ } END { print n }' par.tsv
+    (( output >= 2 )) || fail "one job only ($output)"
+}
+
+# ---- accuracy on MNIST (reference data, when available) ----
+
+@test "digitclassify: the default model reaches 98.0 % on MNIST t10k" {
+    need_data
+    need_default
+    local d=$DIGIT_DATA/mnist
+    perl "$top_srcdir/scripts/idx2pgm" "$d/t10k-images-idx3-ubyte.gz" \
+        "$d/t10k-labels-idx1-ubyte.gz" labels.txt > t10k.pgm
+    digitclassify t10k.pgm > answers.txt
+    run paste -d' ' answers.txt labels.txt
+    run awk '{ n++; ok += $1 == $2 }
+        END { printf "%d %d %.2f\n", n, ok, 100 * ok / n }' <<< "$output"
+    read -r n ok pct <<< "$output"
+    echo "# accuracy on MNIST t10k: $pct % ($ok of $n)" >&3
+    assert_equal "$n" 10000
+    awk -v p="$pct" 'BEGIN { exit !(p >= 98.0) }'
+}

@@ -1,0 +1,619 @@
+#!/usr/bin/env bats
+# digittrain: training a model on labelled digits, and scoring one.
+#
+# The data are made up by the tests: class 0 a horizontal bar, 1 a
+# vertical bar, 2 a diagonal, each moved a little; a small network learns
+# them in a fraction of a second, so the recipe, reproducibility,
+# checkpoints, evaluation and the IDX reader can all be checked exactly.
+# No reference data unless DIGIT_DATA.
+
+bats_require_minimum_version 1.5.0
+
+# write_gen FILE: the generator of the made-up digits.
+#   perl FILE idx PREFIX N SEED [t]  an IDX pair of N items (classes 0, 1,
+#                                    2 in turn, each moved by -2..2 px);
+#                                    t stores them transposed (EMNIST)
+#   perl FILE pgm WORD...            a PGM stream, an image per WORD, a
+#                                    cell per character: 0, 1, 2 or -
+#                                    (a blank cell)
+write_gen() {
+    cat > "$1" <<'EOF'
+use strict; use warnings;
+sub cell {
+    my ($c, $d) = @_;
+    my @p = (0) x 784;
+    return @p if $c eq '-';
+    for my $a (4 .. 23) {
+        for my $b (0 .. 2) {
+            my ($y, $x) = $c == 0 ? (13 + $b + $d, $a)
+                        : $c == 1 ? ($a, 13 + $b + $d)
+                        : ($a, $a + $b - 1 + $d);
+            $p[$y * 28 + $x] = 255;
+        }
+    }
+    return @p;
+}
+my $mode = shift;
+if ($mode eq 'idx') {
+    my ($prefix, $n, $seed, $tr) = @ARGV;
+    srand($seed);
+    open my $im, '>', "$prefix-images-idx3-ubyte" or die "$!";
+    open my $lb, '>', "$prefix-labels-idx1-ubyte" or die "$!";
+    binmode $im; binmode $lb;
+    print $im pack('N4', 0x803, $n, 28, 28);
+    print $lb pack('N2', 0x801, $n);
+    for my $i (0 .. $n - 1) {
+        my @p = cell($i % 3, int(rand(5)) - 2);
+        @p = map { $p[($_ % 28) * 28 + int($_ / 28)] } 0 .. 783 if $tr;
+        print $im pack('C*', @p);
+        print $lb pack('C', $i % 3);
+    }
+    close $im or die; close $lb or die;
+} else {
+    binmode STDOUT;
+    for my $s (@ARGV) {
+        my @cells = map { [cell($_, 0)] } split //, $s;
+        printf "P5\n%d 28\n255\n", 28 * @cells;
+        for my $y (0 .. 27) {
+            print pack('C*', map { @{$_}[$y * 28 .. $y * 28 + 27] } @cells);
+        }
+    }
+}
+EOF
+}
+
+setup_file() {
+    load test_helper/common
+    cd "$BATS_FILE_TMPDIR"
+    write_gen gen.pl
+    perl gen.pl idx train 300 1
+    perl gen.pl idx test 90 2
+    # the reference run most tests compare with
+    digittrain -q --train=train --hidden=32 --epochs=3 --seed=5 -o ref.model
+}
+
+setup() {
+    load test_helper/common
+    cd "$BATS_TEST_TMPDIR"
+    D=$BATS_FILE_TMPDIR
+    # the options of the reference run, but the output
+    RECIPE=(--train="$D/train" --hidden=32 --epochs=3 --seed=5)
+}
+
+# crc MODEL: the checksum of the weights digitclassify --info shows.
+crc() {
+    digitclassify --model="$1" --info | sed -n 's/^weights_crc32=//p'
+}
+
+# meta MODEL KEY: a metadata value.
+meta() {
+    digitclassify --model="$1" --info | sed -n "s/^$2=//p"
+}
+
+# ---- the command line ----
+
+@test "digittrain: --help prints every option on stdout and exits 0" {
+    run --separate-stderr digittrain --help
+    assert_success
+    assert_equal "$stderr" ""
+    assert_line --index 0 --partial "Usage: digittrain"
+    for opt in --train --test --emnist --no-emnist --validation --extra \
+        --extra-repeat --hidden --conv --kernel --epochs --batch --lr --seed \
+        --augment --output --checkpoint --resume --evaluate --misclassified \
+        --threads --quiet --verbose --help --version; do
+        assert_output --partial -- "$opt"
+    done
+}
+
+@test "digittrain: --version names the tool and the package" {
+    run --separate-stderr digittrain --version
+    assert_success
+    assert_line --index 0 --regexp '^digittrain \(digitfilters\) [0-9]'
+}
+
+@test "digittrain: usage errors exit 2 with a hint" {
+    # usage ARGS... -- TEXT: digittrain ARGS fails with TEXT and the hint
+    usage() {
+        local args=() text
+        while [ "$1" != -- ]; do args+=("$1"); shift; done
+        text=$2
+        run --separate-stderr digittrain "${args[@]}"
+        assert_equal "$status" 2
+        assert_equal "$output" ""
+        [[ $stderr == *"$text"*"Try 'digittrain --help'"* ]] ||
+            fail "${args[*]}: $stderr"
+    }
+    usage --train="$D/train" -- "no output: give -o MODEL"
+    usage -o x.model -- "no training data"
+    usage --train="$D/train" -o x.model --resume -- \
+        "--resume needs --checkpoint"
+    usage --train="$D/train" -o x.model --hidden=a,b -- \
+        "invalid number for --hidden: 'a'"
+    usage --train="$D/train" -o x.model --hidden=0 -- \
+        "--hidden must be between 1 and 16384"
+    usage --train="$D/train" -o x.model --epochs=0 -- "--epochs"
+    usage --train="$D/train" -o x.model --lr=fast -- "--lr"
+    usage --train="$D/train" -o x.model --seed=-1 -- "invalid seed"
+    usage --bogus -- "unrecognized option"
+    usage --train="$D/train" -o x.model stray -- "unexpected operand 'stray'"
+    usage --evaluate="$D/ref.model" -- "--evaluate needs --test"
+    usage --evaluate="$D/ref.model" --test="$D/test" -o x.model -- \
+        "--evaluate does not train"
+    usage --train="$D/train" -o x.model --misclassified=m.pgm -- \
+        "--misclassified goes with --evaluate"
+    [ ! -e x.model ]
+}
+
+# ---- training ----
+
+@test "digittrain: a tiny made-up set trains into a working model" {
+    run --separate-stderr digittrain -q "${RECIPE[@]}" --test="$D/test" \
+        -o my.model
+    assert_success
+    assert_equal "$stderr" ""
+    run --separate-stderr digitclassify --model=my.model --info
+    assert_success
+    assert_line "shape=784-32-10"
+    assert_line "architecture=mlp 784-32-10 relu softmax"
+    assert_line "train_data=$D/train"
+    assert_line "train_size=300"
+    assert_line "validation=0"
+    assert_line "seed=5"
+    assert_line "epochs=3"
+    assert_line "batch=128"
+    assert_line "lr=0.5 cosine"
+    assert_line "augment=no"
+    assert_line "test_data=$D/test"
+    assert_line "test_accuracy=100.00%"
+    assert_line --regexp '^date=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$'
+    assert_line --regexp '^program=digittrain [0-9]'
+    assert_line --regexp '^command=digittrain -q --train=.* -o my\.model$'
+    # and it recognises the patterns it was trained on
+    perl "$D/gen.pl" pgm 0 1 2 210 > s.pgm
+    run --separate-stderr digitclassify --model=my.model s.pgm
+    assert_success
+    assert_equal "$output" "$(printf '0\n1\n2\n210')"
+}
+
+@test "digittrain: the model file has the layout of digitmodel(5)" {
+    # magic, version, layer count, metadata length, records, exact length,
+    # CRC-32 of all before it; weights_crc32 is the CRC of the parameters
+    run perl -MCompress::Zlib -e '
+        local $/; open my $f, "<", $ARGV[0] or die; binmode $f; $_ = <$f>;
+        my ($magic, $ver, $l, $m) = unpack "a8 V V V";
+        die "magic\n" unless $magic eq "DGMODEL\0";
+        my ($p, @shape) = (0);
+        for my $i (0 .. $l - 1) {
+            my @r = unpack "V8", substr $_, 20 + 32 * $i, 32;
+            die "record $i\n" if $r[0] != 1 || grep { $_ } @r[4 .. 7];
+            push @shape, $r[2] if $i == 0; push @shape, $r[3];
+            $p += $r[2] * $r[3] + $r[3];
+        }
+        my $want = 20 + 32 * $l + $m + 4 * $p + 4;
+        die "length ", length, " != $want\n" if length != $want;
+        die "crc\n" if crc32(substr $_, 0, -4) != unpack "V", substr $_, -4;
+        my $meta = substr $_, 20 + 32 * $l, $m;
+        die "meta\n" unless $meta =~ /\Aarchitecture=.*\n\z/s;
+        printf "%d %s %d %08x\n", $ver, join("-", @shape), $p,
+            crc32(substr $_, 20 + 32 * $l + $m, 4 * $p);' "$D/ref.model"
+    assert_success
+    assert_output "1 784-32-10 $((784 * 32 + 32 + 32 * 10 + 10)) $(crc "$D/ref.model")"
+}
+
+@test "digittrain: the same seed gives the same weights, another seed others" {
+    digittrain -q "${RECIPE[@]}" -o again.model
+    digittrain -q "${RECIPE[@]}" --seed=6 -o other.model
+    assert_equal "$(crc again.model)" "$(crc "$D/ref.model")"
+    [ "$(crc other.model)" != "$(crc "$D/ref.model")" ]
+    # the descriptions differ only in the date and the file names
+    local skip='^(file|date|command|train_data)='
+    cmp <(digitclassify -m again.model --info | grep -Ev "$skip") \
+        <(digitclassify -m "$D/ref.model" --info | grep -Ev "$skip")
+}
+
+@test "digittrain: the weights do not depend on --threads" {
+    digittrain -q "${RECIPE[@]}" --threads=1 -o one.model
+    digittrain -q "${RECIPE[@]}" -j2 -o two.model
+    assert_equal "$(crc one.model)" "$(crc "$D/ref.model")"
+    assert_equal "$(crc two.model)" "$(crc "$D/ref.model")"
+}
+
+@test "digittrain: the learning rate follows a cosine from --lr to 0" {
+    # 300 items in batches of 100: 3 steps an epoch, T = 6; the last step
+    # of epoch 1 is t = 2: 0.5 (1 + cos(pi 2/6)) / 2 = 0.375, of epoch 2
+    # t = 5: 0.5 (1 + cos(pi 5/6)) / 2 = 0.0335
+    run --separate-stderr digittrain "${RECIPE[@]}" --epochs=2 --batch=100 \
+        -o x.model
+    assert_success
+    assert_equal "$output" ""
+    run awk '{ for (i = 1; i < NF; i++) if ($i == "lr") print $(i + 1) }' \
+        <<< "$stderr"
+    assert_equal "$output" "$(printf '0.3750\n0.0335')"
+}
+
+@test "digittrain: one summary line per epoch in a pipe, nothing with -q" {
+    run --separate-stderr digittrain "${RECIPE[@]}" --validation=30 \
+        --test="$D/test" -o x.model
+    assert_success
+    assert_equal "${#stderr_lines[@]}" 4
+    local i
+    for i in 1 2 3; do
+        [[ ${stderr_lines[i - 1]} =~ ^epoch\ $i/3:\ loss\ [0-9.]+\ train\ [0-9.]+%\ val\ [0-9.]+%\ \(loss\ [0-9.]+\)\ lr\ [0-9.]+\ [0-9.]+s$ ]] ||
+            fail "line $i: ${stderr_lines[i - 1]}"
+    done
+    [[ ${stderr_lines[3]} == "digittrain: test accuracy "*"% on 90 items"* ]]
+    [[ $stderr != *$'\r'* ]]
+    assert_equal "$(meta x.model validation)" 30
+    assert_equal "$(meta x.model train_size)" 270
+    assert_equal "$output" ""
+    [[ $(meta x.model validation_accuracy) =~ ^[0-9.]+%$ ]]
+    run --separate-stderr digittrain -q "${RECIPE[@]}" --test="$D/test" \
+        -o y.model
+    assert_success
+    assert_equal "$stderr" ""
+}
+
+@test "digittrain: a progress bar on a terminal or with --verbose" {
+    run --separate-stderr digittrain -v "${RECIPE[@]}" -o x.model
+    assert_success
+    [[ $stderr == *$'\r'"epoch 1/3 ["*"] 100% loss "*" ETA "* ]]
+    [[ $stderr == *"train: 300 items"* ]]
+    if command -v script > /dev/null; then
+        run script -qec "digittrain ${RECIPE[*]} -o y.model" /dev/null
+        assert_success
+        [[ $output == *$'\r'"epoch 3/3 [########################] 100%"* ]]
+        run script -qec "digittrain -q ${RECIPE[*]} -o z.model" /dev/null
+        assert_output ""
+    fi
+}
+
+@test "digittrain: no hidden layer is a softmax regression" {
+    digittrain -q --train="$D/train" --hidden= --epochs=2 -o flat.model
+    assert_equal "$(meta flat.model architecture)" "mlp 784-10 relu softmax"
+    run digitclassify -m flat.model --info
+    assert_line "parameters=7850"
+}
+
+@test "digittrain: --conv trains a small convolutional network" {
+    digittrain -q --train="$D/train" --conv=4 --hidden=16 --epochs=2 \
+        --seed=5 -j1 -o cnn.model
+    run --separate-stderr digitclassify -m cnn.model --info
+    assert_success
+    assert_line "shape=784-c3x4-p2-16-10"
+    assert_line "architecture=cnn 784-c3x4-p2-16-10 relu softmax"
+    # 4 (1x3x3) + 4, then 4x14x14 -> 16 dense + 16, then 16x10 + 10
+    assert_line "parameters=$((36 + 4 + 784 * 16 + 16 + 160 + 10))"
+    perl "$D/gen.pl" pgm 0 1 2 210 > s.pgm
+    run --separate-stderr digitclassify -m cnn.model s.pgm
+    assert_equal "$output" "$(printf '0\n1\n2\n210')"
+    # reproducible whatever the threads
+    digittrain -q --train="$D/train" --conv=4 --hidden=16 --epochs=2 \
+        --seed=5 -j2 -o cnn2.model
+    assert_equal "$(crc cnn2.model)" "$(crc cnn.model)"
+    run --separate-stderr digittrain -q --train="$D/train" --conv=4 \
+        --kernel=4 -o x.model
+    assert_failure 2
+    [[ $stderr == *"--kernel must be odd"* ]]
+}
+
+@test "digittrain: --augment is reproducible and recorded" {
+    local args=(--train="$D/train" --hidden=16 --epochs=2 --seed=4)
+    digittrain -q "${args[@]}" --augment -j1 -o a1.model
+    digittrain -q "${args[@]}" --augment -j2 -o a2.model
+    digittrain -q "${args[@]}" --augment --no-shift -o a3.model
+    digittrain -q "${args[@]}" -o plain.model
+    assert_equal "$(crc a2.model)" "$(crc a1.model)"
+    [ "$(crc a3.model)" != "$(crc a1.model)" ]
+    [ "$(crc plain.model)" != "$(crc a1.model)" ]
+    [[ $(meta a1.model augment) == *"rotate 0.7 -20,20"*"shift 0.7 -3,3"* ]]
+    [[ $(meta a3.model augment) != *shift* ]]
+    assert_equal "$(meta plain.model augment)" no
+    run --separate-stderr digittrain -q --train="$D/train" --rotate=15 \
+        -o x.model
+    assert_failure 2
+    [[ $stderr == *"distortion options need --augment"* ]]
+}
+
+# ---- checkpoints ----
+
+@test "digittrain: --checkpoint saves the model after every epoch" {
+    run --separate-stderr digittrain -q "${RECIPE[@]}" --checkpoint=run.ckpt \
+        -o x.model
+    assert_success
+    assert_equal "$(meta run.ckpt epochs_done)" 3
+    assert_equal "$(crc run.ckpt)" "$(crc "$D/ref.model")"
+    assert_equal "$(meta run.ckpt seed)" 5
+    # a finished checkpoint: nothing left to train, same weights
+    run --separate-stderr digittrain "${RECIPE[@]}" --checkpoint=run.ckpt \
+        --resume -o again.model
+    assert_success
+    [[ $stderr == *"all 3 epochs already done"* ]]
+    assert_equal "$(crc again.model)" "$(crc "$D/ref.model")"
+    # --resume without a checkpoint yet starts afresh
+    digittrain -q "${RECIPE[@]}" --checkpoint=new.ckpt --resume -o new.model
+    assert_equal "$(crc new.model)" "$(crc "$D/ref.model")"
+}
+
+@test "digittrain: a run resumed after a failure ends as an uninterrupted one" {
+    # Stop a 10-epoch run at its 10th checkpoint: the file size limit is
+    # set so that epochs_done=9 just fits and epochs_done=10 (one byte
+    # more) does not; the train prefix is padded with slashes (recorded in
+    # the metadata) to put the size on a limit boundary.
+    local args=(--hidden=16 --epochs=10 --seed=9)
+    digittrain -q --train="$D/train" "${args[@]}" --checkpoint=full.ckpt \
+        -o full.model
+    local s10 s9 pad slashes limit
+    s10=$(stat -c %s full.ckpt)
+    s9=$((s10 - 1))
+    pad=$(((1024 - s9 % 1024) % 1024))
+    slashes=$(printf "%${pad}s" "" | tr ' ' /)
+    limit=$(((s9 + pad) / 1024))
+    local prefix="$D$slashes/train"
+    mkdir w
+    run --separate-stderr bash -c 'trap "" XFSZ; ulimit -f "$1"; shift;
+        exec digittrain "$@"' _ "$limit" -q --train="$prefix" "${args[@]}" \
+        --checkpoint=w/cut.ckpt -o w/cut.model
+    assert_failure 1
+    [[ $stderr == *"w/cut.ckpt: write error"* ]] || fail "$stderr"
+    # the last good checkpoint is intact, and no temporary file is left
+    assert_equal "$(ls -A w)" cut.ckpt
+    assert_equal "$(meta w/cut.ckpt epochs_done)" 9
+    run --separate-stderr digittrain --train="$prefix" "${args[@]}" \
+        --checkpoint=w/cut.ckpt --resume -o resumed.model
+    assert_success
+    assert_equal "${#stderr_lines[@]}" 1
+    [[ ${stderr_lines[0]} == "epoch 10/10: "* ]]
+    assert_equal "$(crc resumed.model)" "$(crc full.model)"
+}
+
+@test "digittrain: a checkpoint of another recipe is not resumed" {
+    digittrain -q "${RECIPE[@]}" --checkpoint=run.ckpt -o x.model
+    run --separate-stderr digittrain -q "${RECIPE[@]}" --seed=6 \
+        --checkpoint=run.ckpt --resume -o y.model
+    assert_failure 1
+    [[ $stderr == *"cannot resume: run.ckpt was made with seed=5, not 6"* ]]
+    run --separate-stderr digittrain -q "${RECIPE[@]}" --hidden=16 \
+        --checkpoint=run.ckpt --resume -o y.model
+    assert_failure 1
+    [[ $stderr == *"cannot resume: run.ckpt was made with architecture="* ]]
+    [ ! -e y.model ]
+}
+
+# ---- evaluation ----
+
+@test "digittrain: --evaluate prints accuracy and a 10x10 confusion matrix" {
+    run --separate-stderr digittrain --evaluate="$D/ref.model" \
+        --test="$D/test"
+    assert_success
+    assert_line --index 0 "$(printf 'model\t%s' "$D/ref.model")"
+    assert_line --index 1 "$(printf 'set\t%s' "$D/test")"
+    assert_line --index 2 "$(printf 'items\t90')"
+    assert_line --index 3 "$(printf 'accuracy\t100.00%%')"
+    assert_line --index 4 "$(printf 'errors\t0')"
+    assert_line --index 6 \
+        "$(printf 'true\\pred\t0\t1\t2\t3\t4\t5\t6\t7\t8\t9\trecall')"
+    run awk -F'\t' 'NR > 8 { if (NF != 12 || $1 != NR - 9) exit 1
+        for (i = 2; i <= 11; i++) if ($i != ($1 < 3 && i == $1 + 2 ? 30 : 0))
+            exit 1; n++ } END { exit n != 10 }' <<< "$output"
+    assert_success
+}
+
+@test "digittrain: --misclassified writes a montage of the errors" {
+    # the transposed test set read upright: bars swap, diagonals stay
+    perl "$D/gen.pl" idx side 90 2 t
+    run --separate-stderr digittrain --evaluate="$D/ref.model" --test=side \
+        --misclassified=wrong.pgm
+    assert_success
+    local errors
+    errors=$(sed -n 's/^errors\t//p' <<< "$output")
+    (( errors >= 60 && errors <= 90 ))
+    local rows=$(((errors + 19) / 20))
+    run pnmfile wrong.pgm
+    assert_output "wrong.pgm:	PGM raw, 600 by $((rows * 38))  maxval 255"
+    # the first tile holds item 1, a 0 stored as a vertical bar: at (1,1)
+    # its 28x28 image (row 10 has the bar's 3 pixels, row 1 none); below
+    # it the true 0 in grey at (3,31) and the predicted 1 in white at
+    # (11,33): the top rows of the 3x5 glyphs are 111 and 010
+    row() {   # row X Y N: N samples of the montage from (X, Y)
+        tail -c $((600 * rows * 38)) wrong.pgm |
+            od -An -v -tu1 -j $(($2 * 600 + $1)) -N "$3" | tr -s ' \n' '  '
+    }
+    assert_equal "$(row 1 11 28 | tr ' ' '\n' | grep -c '^255$')" 3
+    assert_equal "$(row 1 2 28 | tr ' ' '\n' | grep -c '^255$')" 0
+    assert_equal "$(row 3 31 3)" " 128 128 128 "
+    assert_equal "$(row 11 33 3)" " 0 255 0 "
+    # no errors: one empty tile
+    digittrain --evaluate="$D/ref.model" --test="$D/test" \
+        --misclassified=none.pgm > /dev/null
+    run pnmfile none.pgm
+    assert_output "none.pgm:	PGM raw, 30 by 38  maxval 255"
+}
+
+@test "digittrain: --evaluate refuses a model that is not a digit model" {
+    # a valid model file (digitmodel(5)) of one dense 784 -> 12 layer
+    # whose 12th output always wins: not 10 classes, so not a digit model
+    perl -MCompress::Zlib -e '
+        my $meta = "architecture=by hand\n";
+        my @p = ((0) x (784 * 12), (0) x 12);
+        $p[784 * 12 + 11] = 5;
+        my $b = "DGMODEL\0" . pack("V3", 1, 1, length $meta)
+            . pack("V8", 1, 2, 784, 12, 0, 0, 0, 0) . $meta . pack("f<*", @p);
+        binmode STDOUT; print $b, pack("V", crc32($b))' > twelve.model
+    run --separate-stderr digittrain --evaluate=twelve.model \
+        --test="$D/test" --misclassified=wrong.pgm
+    assert_failure 1
+    [[ $stderr == *"twelve.model"*"not a digit model"* ]] || fail "$stderr"
+    run --separate-stderr digittrain --evaluate=twelve.model --test="$D/test"
+    assert_failure 1
+}
+
+# ---- data ----
+
+@test "digittrain: EMNIST files are un-transposed, by name or by option" {
+    perl "$D/gen.pl" idx emnist-digits-test 90 2 t
+    perl "$D/gen.pl" idx plain 90 2 t
+    # accuracy M ARGS...: the accuracy --evaluate reports
+    accuracy() {
+        digittrain --evaluate="$D/ref.model" "$@" | sed -n 's/^accuracy\t//p'
+    }
+    assert_equal "$(accuracy --test=emnist-digits-test)" "100.00%"
+    assert_equal "$(accuracy --test=plain --emnist)" "100.00%"
+    local a
+    for a in "$(accuracy --test=emnist-digits-test --no-emnist)" \
+        "$(accuracy --test=plain)"; do
+        awk -v a="${a%\%}" 'BEGIN { exit !(a < 50) }'
+    done
+    # training on a transposed EMNIST-named set learns the same weights
+    perl "$D/gen.pl" idx emnist-digits-train 300 1 t
+    digittrain -q --train=emnist-digits-train --hidden=32 --epochs=3 \
+        --seed=5 -o e.model
+    assert_equal "$(crc e.model)" "$(crc "$D/ref.model")"
+    run --separate-stderr digittrain -v --train=emnist-digits-train \
+        --hidden=32 --epochs=1 -o v.model
+    [[ $stderr == *"300 items (EMNIST, un-transposed)"* ]]
+}
+
+@test "digittrain: gzip-compressed IDX files give the same model" {
+    gzip -c "$D/train-images-idx3-ubyte" > gz-images-idx3-ubyte.gz
+    gzip -c "$D/train-labels-idx1-ubyte" > gz-labels-idx1-ubyte.gz
+    digittrain -q --train=gz --hidden=32 --epochs=3 --seed=5 -o gz.model
+    assert_equal "$(crc gz.model)" "$(crc "$D/ref.model")"
+}
+
+@test "digittrain: the images.idx3-ubyte spelling is found too" {
+    cp "$D/train-images-idx3-ubyte" train-images.idx3-ubyte
+    cp "$D/train-labels-idx1-ubyte" train-labels.idx1-ubyte
+    run digittrain -q --train=train --hidden=32 --epochs=3 --seed=5 \
+        -o dot.model
+    assert_success
+    assert_equal "$(crc dot.model)" "$(crc "$D/ref.model")"
+}
+
+@test "digittrain: bad IDX files are refused, naming the file" {
+    # refused PREFIX TEXT: training on PREFIX fails with TEXT
+    refused() {
+        run --separate-stderr digittrain -q --train="$1" -o x.model
+        assert_failure 1
+        assert_equal "$output" ""
+        [[ $stderr == "digittrain: "*"$2"* ]] || fail "$1: $stderr"
+        [ ! -e x.model ]
+    }
+    refused nosuch "nosuch-images-idx3-ubyte[.gz]: no such file"
+    head -c 5000 "$D/train-images-idx3-ubyte" > cut-images-idx3-ubyte
+    cp "$D/train-labels-idx1-ubyte" cut-labels-idx1-ubyte
+    refused cut "cut-images-idx3-ubyte: truncated IDX data"
+    gzip -c "$D/train-images-idx3-ubyte" | head -c 1000 \
+        > cutgz-images-idx3-ubyte.gz
+    cp "$D/train-labels-idx1-ubyte" cutgz-labels-idx1-ubyte
+    refused cutgz "cutgz-images-idx3-ubyte.gz: "
+    head -c 5000 /dev/zero | tr '\0' 'g' > junk-images-idx3-ubyte
+    cp "$D/train-labels-idx1-ubyte" junk-labels-idx1-ubyte
+    refused junk "junk-images-idx3-ubyte: bad magic: not an IDX file"
+    { cat "$D/train-images-idx3-ubyte"; printf x; } > long-images-idx3-ubyte
+    cp "$D/train-labels-idx1-ubyte" long-labels-idx1-ubyte
+    refused long "long-images-idx3-ubyte: trailing data"
+    cp "$D/train-images-idx3-ubyte" few-images-idx3-ubyte
+    perl "$D/gen.pl" idx ten 10 1
+    cp ten-labels-idx1-ubyte few-labels-idx1-ubyte
+    refused few "few-labels-idx1-ubyte: 10 labels for 300 images"
+    cp ten-images-idx3-ubyte label-images-idx3-ubyte
+    perl -e 'print pack("N2", 0x801, 10), pack("C*", 0 .. 8, 12)' \
+        > label-labels-idx1-ubyte
+    refused label "label-labels-idx1-ubyte: label 10 is 12, not a digit"
+    perl -e 'print pack("N4", 0x803, 1, 16, 16), "\0" x 256' \
+        > small-images-idx3-ubyte
+    perl -e 'print pack("N2", 0x801, 1), "\1"' > small-labels-idx1-ubyte
+    refused small "small-images-idx3-ubyte: images are not 28x28"
+    # a header that claims far more than the file holds
+    perl -e 'print pack("N4", 0x803, 2000000, 28, 28), "\0" x 784' \
+        > liar-images-idx3-ubyte
+    cp ten-labels-idx1-ubyte liar-labels-idx1-ubyte
+    refused liar "liar-images-idx3-ubyte: truncated IDX data"
+}
+
+@test "digittrain: custom digit folders are added, preprocessed" {
+    # bars drawn dark (50) on light paper (230), much larger than a cell;
+    # two images in the second file of each class
+    scan() {   # scan CLASS SHIFT...: a PGM stream of bars
+        perl -e 'my $c = shift; binmode STDOUT;
+            for my $d (@ARGV) {
+                my ($w, $h) = $c ? (70, 90) : (90, 70);
+                print "P5\n$w $h\n255\n";
+                for my $y (0 .. $h - 1) { for my $x (0 .. $w - 1) {
+                    my ($u, $v) = $c ? ($y, $x) : ($x, $y);
+                    print chr($u >= 10 + $d && $u <= 75 + $d
+                              && $v >= 30 && $v <= 40 ? 50 : 230) } }
+            }' "$@"
+    }
+    mkdir -p mine/0 mine/1
+    scan 0 1 > mine/0/a.pgm
+    scan 0 2 3 > mine/0/b.pgm
+    scan 1 1 > mine/1/a.pgm
+    scan 1 2 3 > mine/1/b.pgm
+    run --separate-stderr digittrain -q --extra=mine --extra-repeat=4 \
+        --hidden=16 --epochs=5 -o mine.model
+    assert_success
+    assert_equal "$(meta mine.model train_size)" 24
+    assert_equal "$(meta mine.model train_data)" mine
+    perl "$D/gen.pl" pgm 0 1 10 > s.pgm
+    run digitclassify -m mine.model s.pgm
+    assert_equal "$output" "$(printf '0\n1\n10')"
+    # with --train too: both are used
+    digittrain -q --train="$D/train" --extra=mine --hidden=16 --epochs=1 \
+        -o both.model
+    assert_equal "$(meta both.model train_size)" 306
+    assert_equal "$(meta both.model train_data)" "$D/train + mine"
+    # an empty folder set is refused
+    mkdir -p none/3
+    run --separate-stderr digittrain -q --extra=none -o x.model
+    assert_failure 1
+    [[ $stderr == *"none: no images in"* ]]
+    # a file that is not an image names the file
+    printf 'not an image' > mine/1/bad.pgm
+    run --separate-stderr digittrain -q --extra=mine -o x.model
+    assert_failure 1
+    [[ $stderr == *"mine/1/bad.pgm: image 1"* ]]
+}
+
+# ---- output ----
+
+@test "digittrain: an unwritable output fails and leaves no temporary file" {
+    mkdir w w/out
+    run --separate-stderr digittrain -q "${RECIPE[@]}" -o w/nodir/x.model
+    assert_failure 1
+    [[ $stderr == "digittrain: w/nodir/x.model: "* ]]
+    run --separate-stderr digittrain -q "${RECIPE[@]}" -o w/out
+    assert_failure 1
+    [[ $stderr == "digittrain: w/out: cannot rename"* ]]
+    assert_equal "$(ls -A w)" out
+    assert_equal "$(ls -A w/out)" ""
+}
+
+@test "digittrain: a failed write keeps the old model and no temporary file" {
+    mkdir w
+    cp "$D/ref.model" w/keep.model
+    local limit=$(($(stat -c %s "$D/ref.model") / 1024 / 2))
+    run --separate-stderr bash -c 'trap "" XFSZ; ulimit -f "$1"; shift;
+        exec digittrain "$@"' _ "$limit" -q --train="$D/train" --hidden=64 \
+        --epochs=1 -o w/keep.model
+    assert_failure 1
+    [[ $stderr == *"w/keep.model: write error"* ]] || fail "$stderr"
+    cmp w/keep.model "$D/ref.model"
+    assert_equal "$(ls -A w)" keep.model
+}
+
+# ---- the default recipe on MNIST (reference data, when available) ----
+
+@test "digittrain: --evaluate scores the default model on MNIST t10k" {
+    need_data
+    [ -s "$top_srcdir/model/default.model" ] || skip "no default model yet"
+    run --separate-stderr digittrain \
+        --evaluate="$top_srcdir/model/default.model" \
+        --test="$DIGIT_DATA/mnist/t10k"
+    assert_success
+    assert_line --index 2 "$(printf 'items\t10000')"
+    local acc
+    acc=$(sed -n 's/^accuracy\t//p' <<< "$output")
+    echo "# default model on MNIST t10k (digittrain --evaluate): $acc" >&3
+    awk -v a="${acc%\%}" 'BEGIN { exit !(a >= 98.0) }'
+}
