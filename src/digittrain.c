@@ -606,6 +606,23 @@ done:
 
 /* ---- training ---- */
 
+static double seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int threads_used(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
 static int train(const struct cmdline *c)
 {
     dg_dataset tr, val, test;
@@ -616,6 +633,7 @@ static int train(const struct cmdline *c)
     struct progress p;
     long done;
     time_t t;
+    double t0;
     char date[64];
     double acc, loss;
     int rc = EXIT_DATA;
@@ -653,11 +671,16 @@ static int train(const struct cmdline *c)
     p.c = c;
     p.tty = tool_stderr_is_tty() || c->verbose;
     p.net = &net;
+    t0 = seconds();
     if ((unsigned long)done < c->epochs
         && dg_train(&net, &tr, &val, &o, &e) < 0) {
         tool_error("%s", e.msg);
         goto done;
     }
+    /* Wall time of this run's training (a resumed run: since resuming). */
+    if (set_meta(&net, "train_seconds", "%.1f", seconds() - t0) < 0
+        || set_meta(&net, "threads", "%d", threads_used()) < 0)
+        goto done;
     t = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
     if (set_meta(&net, "date", "%s", date) < 0
