@@ -142,6 +142,8 @@ is_cell() {
     draw_stroke s.pgm 112 70 15 42 95 9
     pnmdigitprep --no-deskew s.pgm > a.pgm
     pnmdigitprep --deskew s.pgm > b.pgm
+    pnmdigitprep s.pgm > c.pgm
+    cmp a.pgm c.pgm     # not deskewing is the default
     read -r _ _ before _ < <(pgm_moments a.pgm)
     read -r _ _ after _ < <(pgm_moments b.pgm)
     echo "skew $before -> $after"
@@ -170,6 +172,10 @@ is_cell() {
     draw_number w.pgm 280519 30
     pnmdigitprep --split w.pgm > w.out
     [ "$(pgm_cells w.out)" = 111111 ]
+    # A narrow 1 touching its neighbours keeps a cell of its own.
+    draw_number o.pgm 5101 -1 64 DejaVu-Serif
+    pnmdigitprep --split o.pgm > o.out
+    [ "$(pgm_cells o.out)" = 1111 ]
     # Strokes broken by a white band across the whole number.
     draw_number b.pgm 575 12
     draw_gap b.pgm bb.pgm 44 46
@@ -188,6 +194,21 @@ is_cell() {
     draw_number_jitter j.pgm 93826 6 4
     run bash -c 'pnmdigitprep --split j.pgm | digitclassify'
     assert_output 93826
+}
+
+@test "pnmdigitprep: --split reads a handful of drawn numbers whole, touching to wide" {
+    have_model
+    # number, gap between the digits (negative: overlapping), face
+    local spec got
+    for spec in "624 6 DejaVu-Serif" "71150 2 DejaVu-Serif" \
+        "258 -2 DejaVu-Sans-Bold" "96403 1 DejaVu-Sans-Oblique" \
+        "4110 0 DejaVu-Serif"; do
+        set -- $spec
+        draw_number n.pgm "$1" "$2" 64 "$3"
+        got=$(pnmdigitprep --split n.pgm | digitclassify)
+        echo "$spec: read $got"
+        [ "$got" = "$1" ]
+    done
 }
 
 @test "pnmdigitprep: --spaces puts a blank cell in a wide gap" {

@@ -215,59 +215,6 @@ static void test_softmax_ce_grad(dg_rng *r)
            "softmax: stable for large logits");
 }
 
-/* The whole network: gradient of the mean loss along a random direction in
- * parameter space. */
-static void test_net_grad(dg_rng *r)
-{
-    const size_t hidden[2] = { 9, 7 }, n = 4;
-    dg_net net;
-    dg_acts a;
-    dg_err e;
-    uint8_t labels[4] = { 1, 7, 3, 0 };
-    float *g, *work, *d, *save;
-    const float eps = 1e-3f;
-    double lp, lm, num, ana;
-    size_t j;
-
-    if (!tap_ok(dg_net_mlp(&net, 12, hidden, 2, 10, &e) == 0,
-                "mlp 12-9-7-10 built"))
-        return;
-    tap_ok(net.nparams == 12 * 9 + 9 + 9 * 7 + 7 + 7 * 10 + 10,
-           "parameter count is the sum of the layers (%zu)", net.nparams);
-    dg_net_init_he(&net, r);
-    /* Non-zero biases: with zero ones a sample whose inputs to a layer
-     * are all zero sits exactly on the ReLU's kink, where the central
-     * difference is not the derivative. */
-    for (j = 0; j < net.nlayers; j++)
-        fill(net.params + net.layer[j].b, net.layer[j].out, r, 0.3);
-    dg_acts_alloc(&a, &net, n, &e);
-    g = calloc(net.nparams, sizeof *g);
-    d = malloc(net.nparams * sizeof *d);
-    save = malloc(net.nparams * sizeof *save);
-    work = malloc(dg_net_work_size(&net, n) * sizeof *work);
-    fill(a.act[0], n * 12, r, 1.0);
-    fill(d, net.nparams, r, 1.0);
-    dg_net_forward(&net, &a, n);
-    dg_net_backward(&net, &a, n, labels, g, work);
-    memcpy(save, net.params, net.nparams * sizeof *save);
-    for (j = 0; j < net.nparams; j++)
-        net.params[j] = save[j] + eps * d[j];
-    lp = dg_cross_entropy(dg_net_forward(&net, &a, n), labels, n, 10);
-    for (j = 0; j < net.nparams; j++)
-        net.params[j] = save[j] - eps * d[j];
-    lm = dg_cross_entropy(dg_net_forward(&net, &a, n), labels, n, 10);
-    num = (lp - lm) / (2 * eps);
-    ana = dot(g, d, net.nparams);
-    tap_ok(reldiff(num, ana) < 1e-2, "network: gradient of the loss "
-           "(numerical %.6f, analytic %.6f)", num, ana);
-    free(g);
-    free(d);
-    free(save);
-    free(work);
-    dg_acts_free(&a);
-    dg_net_free(&net);
-}
-
 /* Convolution: L = sum(out * R); weights, bias and input gradients. */
 static void test_conv_grad(dg_rng *r)
 {
@@ -379,58 +326,92 @@ static void test_pool_grad(dg_rng *r)
            "%.6f, analytic %.6f)", num, ana);
 }
 
-/* A whole convolutional network, as test_net_grad does for the MLP. */
-static void test_cnn_grad(dg_rng *r)
+/* Random non-zero biases for every layer that has them: with zero ones a
+ * sample whose inputs to a layer are all zero sits exactly on the ReLU's
+ * kink, where the central difference is not the derivative. */
+static void random_biases(dg_net *net, dg_rng *r)
 {
-    const size_t convs[2] = { 3, 4 }, hidden[1] = { 6 }, n = 3;
-    dg_net net;
+    size_t l;
+
+    for (l = 0; l < net->nlayers; l++)
+        if (net->layer[l].kind != DG_LAYER_MAXPOOL)
+            fill(net->params + net->layer[l].b,
+                 net->layer[l].kind == DG_LAYER_CONV ? net->layer[l].geom[3]
+                 : net->layer[l].out, r, 0.3);
+}
+
+/* The whole network: gradient of the mean loss of n random inputs along a
+ * random direction in parameter space. */
+static void check_loss_grad(dg_net *net, size_t n, const uint8_t *labels,
+                            dg_rng *r, const char *what)
+{
     dg_acts a;
     dg_err e;
-    uint8_t labels[3] = { 4, 0, 9 };
     float *g, *work, *d, *save;
     const float eps = 1e-3f;
     double lp, lm, num, ana;
     size_t j;
+
+    dg_net_init_he(net, r);
+    random_biases(net, r);
+    dg_acts_alloc(&a, net, n, &e);
+    g = calloc(net->nparams, sizeof *g);
+    d = malloc(net->nparams * sizeof *d);
+    save = malloc(net->nparams * sizeof *save);
+    work = malloc(dg_net_work_size(net, n) * sizeof *work);
+    fill(a.act[0], n * dg_net_in(net), r, 1.0);
+    fill(d, net->nparams, r, 1.0);
+    dg_net_forward(net, &a, n);
+    dg_net_backward(net, &a, n, labels, g, work);
+    memcpy(save, net->params, net->nparams * sizeof *save);
+    for (j = 0; j < net->nparams; j++)
+        net->params[j] = save[j] + eps * d[j];
+    lp = dg_cross_entropy(dg_net_forward(net, &a, n), labels, n, 10);
+    for (j = 0; j < net->nparams; j++)
+        net->params[j] = save[j] - eps * d[j];
+    lm = dg_cross_entropy(dg_net_forward(net, &a, n), labels, n, 10);
+    num = (lp - lm) / (2 * eps);
+    ana = dot(g, d, net->nparams);
+    tap_ok(reldiff(num, ana) < 1e-2, "%s: gradient of the loss (numerical "
+           "%.6f, analytic %.6f)", what, num, ana);
+    free(g);
+    free(d);
+    free(save);
+    free(work);
+    dg_acts_free(&a);
+}
+
+static void test_net_grad(dg_rng *r)
+{
+    const size_t hidden[2] = { 9, 7 };
+    const uint8_t labels[4] = { 1, 7, 3, 0 };
+    dg_net net;
+    dg_err e;
+
+    if (!tap_ok(dg_net_mlp(&net, 12, hidden, 2, 10, &e) == 0,
+                "mlp 12-9-7-10 built"))
+        return;
+    tap_ok(net.nparams == 12 * 9 + 9 + 9 * 7 + 7 + 7 * 10 + 10,
+           "parameter count is the sum of the layers (%zu)", net.nparams);
+    check_loss_grad(&net, 4, labels, r, "network");
+    dg_net_free(&net);
+}
+
+static void test_cnn_grad(dg_rng *r)
+{
+    const size_t convs[2] = { 3, 4 }, hidden[1] = { 6 };
+    const uint8_t labels[3] = { 4, 0, 9 };
+    dg_net net;
+    dg_err e;
 
     if (!tap_ok(dg_net_cnn(&net, 8, convs, 2, 3, hidden, 1, 10, &e) == 0,
                 "cnn 1x8x8 c3 p c4 p 6 10 built"))
         return;
     tap_ok(net.nparams == (3 * 9 + 3) + (4 * 27 + 4) + (16 * 6 + 6)
            + (6 * 10 + 10), "cnn parameter count (%zu)", net.nparams);
-    dg_net_init_he(&net, r);
-    for (j = 0; j < net.nlayers; j++)
-        if (net.layer[j].kind != DG_LAYER_MAXPOOL)
-            fill(net.params + net.layer[j].b, net.layer[j].kind
-                 == DG_LAYER_CONV ? net.layer[j].geom[3] : net.layer[j].out,
-                 r, 0.3);
-    dg_acts_alloc(&a, &net, n, &e);
-    g = calloc(net.nparams, sizeof *g);
-    d = malloc(net.nparams * sizeof *d);
-    save = malloc(net.nparams * sizeof *save);
-    work = malloc(dg_net_work_size(&net, n) * sizeof *work);
-    fill(a.act[0], n * 64, r, 1.0);
-    fill(d, net.nparams, r, 1.0);
-    dg_net_forward(&net, &a, n);
-    dg_net_backward(&net, &a, n, labels, g, work);
-    memcpy(save, net.params, net.nparams * sizeof *save);
-    for (j = 0; j < net.nparams; j++)
-        net.params[j] = save[j] + eps * d[j];
-    lp = dg_cross_entropy(dg_net_forward(&net, &a, n), labels, n, 10);
-    for (j = 0; j < net.nparams; j++)
-        net.params[j] = save[j] - eps * d[j];
-    lm = dg_cross_entropy(dg_net_forward(&net, &a, n), labels, n, 10);
-    num = (lp - lm) / (2 * eps);
-    ana = dot(g, d, net.nparams);
-    tap_ok(reldiff(num, ana) < 1e-2, "cnn: gradient of the loss "
-           "(numerical %.6f, analytic %.6f)", num, ana);
-    free(g);
-    free(d);
-    free(save);
-    free(work);
-    dg_acts_free(&a);
+    check_loss_grad(&net, 3, labels, r, "cnn");
     dg_net_free(&net);
 }
-
 static void test_schedule(void)
 {
     tap_ok(dg_cosine_lr(0.5, 0, 100) == 0.5, "cosine: starts at the peak");

@@ -230,6 +230,45 @@ static void test_polarity(void)
     dg_image_free(&b);
 }
 
+/* A large page is sampled for its statistics: ink that the sample
+ * misses must still be found, and the sampled result must match what a
+ * small page of the same drawing gives. */
+static void test_sampling(void)
+{
+    dg_image scan = page(160, 160, 0.9f), out = { 0, 0, NULL };
+    dg_image cell = { 0, 0, NULL };
+    dg_prep_opts o;
+    dg_err e;
+    size_t y, x, bw, bh;
+    int rc;
+
+    dg_prep_defaults(&o);
+    for (y = 40; y < 120; y++)      /* a hair line in an odd column */
+        for (x = 81; x < 82; x++)
+            scan.px[y * 160 + x] = 0.1f;
+    rc = dg_prep(&scan, &o, &out, &e);
+    tap_ok(rc == 0, "ink missed by the sample is still found (%s)",
+           rc == 0 ? "ok" : e.msg);
+    bw = bh = 0;
+    if (rc == 0)
+        cell_box(out.px, DG_CELL, &bw, &bh);
+    tap_ok(rc == 0 && bh == DG_BOX, "and normalised (box %zux%zu)", bw, bh);
+    for (y = 0; y < 160 * 160; y++)
+        scan.px[y] = 0.9f + 0.05f * (float)((y * 7919) % 7) / 7.0f;
+    ring(&scan, 80, 80, 30, 45, 9, 0.15f);
+    o.deskew = 0;
+    rc = dg_prep(&scan, &o, &out, &e);
+    o.thresh = DG_THRESH_FIXED;     /* the level Otsu should find */
+    o.level = 0.5f;
+    rc |= dg_prep(&scan, &o, &cell, &e);
+    tap_ok(rc == 0 && mean_abs_diff(&out, &cell) < 0.01,
+           "sampled Otsu agrees with a fixed mid level (diff %.4f)",
+           mean_abs_diff(&out, &cell));
+    dg_image_free(&scan);
+    dg_image_free(&out);
+    dg_image_free(&cell);
+}
+
 static void test_blank(void)
 {
     dg_image scan = page(64, 64, 0.9f), out = { 0, 0, NULL };
@@ -432,6 +471,7 @@ int main(void)
     test_geometry();
     test_polarity();
     test_blank();
+    test_sampling();
     test_cleanup();
     test_deskew();
     test_split();
