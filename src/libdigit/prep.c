@@ -27,6 +27,15 @@
  * a huge scan costs no more than a small one. */
 #define PRESHRINK 160
 
+/* Splitting a number: the cost of a cut (plus its column's ink), the
+ * scale of the cost of a piece wider than a digit, the widest usual
+ * width/height of a digit, and the cost of a piece that looks like a 1
+ * (narrow and of full height). */
+#define CUT_COST 0.3
+#define WIDE_SCALE 0.3
+#define R0_MAX 0.7
+#define ONE_COST 0.1
+
 enum { MK_STRONG = 1, MK_WEAK = 2 };
 
 typedef struct run {
@@ -65,6 +74,7 @@ struct dg_prep_work {
     double *colsum, *colsq; /* (w) Sauvola's running column sums */
     size_t colcap;
     float *proj;            /* (w) split: column projection */
+    uint32_t *coltop, *colbot;  /* (w) split: ink rows of each column */
     size_t projcap;
     piece *pieces;
     size_t piececap;
@@ -120,6 +130,8 @@ void dg_prep_work_free(dg_prep_work *w)
     free(w->colsum);
     free(w->colsq);
     free(w->proj);
+    free(w->coltop);
+    free(w->colbot);
     free(w->pieces);
     dg_image_free(&w->crop);
     dg_image_free(&w->tmp);
@@ -979,19 +991,55 @@ static int preshrink(dg_image *im, dg_image *tmp, dg_image *tmp2, dg_err *e)
  * cropped to its ink. */
 static int deskew(dg_image *im, dg_image *tmp, dg_err *e)
 {
-    double cx, cy, m = 0, mu11 = 0, mu02 = 0, skew, s0, s1, lo;
+    double m = 0, sx = 0, sy = 0, sxy = 0, syy = 0;
+    double cx, cy, mu11, mu02, skew, s0, s1, lo;
     size_t x, y, nw, x0, y0, x1, y1;
 
-    if (dg_center_of_mass(im, &cx, &cy) < 0)
-        return 0;
-    for (y = 0; y < im->h; y++)
-        for (x = 0; x < im->w; x++) {
-            double v = im->px[y * im->w + x], dy = (double)y - cy;
+    /* Raw moments from per-row sums (float within a row, double across
+     * rows), then the central ones. */
+    for (y = 0; y < im->h; y++) {
+        const float *row = im->px + y * im->w;
+        float rs = 0, rx = 0, s4[4] = { 0, 0, 0, 0 }, x4[4] = { 0, 0, 0, 0 };
+        double fy = (double)y;
 
-            m += v;
-            mu11 += v * ((double)x - cx) * dy;
-            mu02 += v * dy * dy;
+        x = 0;
+#ifdef __SSE2__
+        {
+            __m128 vs = _mm_setzero_ps(), vx = _mm_setzero_ps();
+            __m128 xs = _mm_setr_ps(0, 1, 2, 3);
+            const __m128 four = _mm_set1_ps(4), zero = _mm_setzero_ps();
+
+            for (; x + 4 <= im->w; x += 4) {
+                __m128 v = _mm_max_ps(_mm_loadu_ps(row + x), zero);
+
+                vs = _mm_add_ps(vs, v);
+                vx = _mm_add_ps(vx, _mm_mul_ps(v, xs));
+                xs = _mm_add_ps(xs, four);
+            }
+            _mm_storeu_ps(s4, vs);
+            _mm_storeu_ps(x4, vx);
         }
+#endif
+        for (; x < im->w; x++) {
+            float v = row[x] > 0 ? row[x] : 0;
+
+            rs += v;
+            rx += v * (float)x;
+        }
+        rs += (s4[0] + s4[1]) + (s4[2] + s4[3]);
+        rx += (x4[0] + x4[1]) + (x4[2] + x4[3]);
+        m += rs;
+        sx += rx;
+        sy += rs * fy;
+        sxy += rx * fy;
+        syy += rs * fy * fy;
+    }
+    if (m <= 0)
+        return 0;
+    cx = sx / m;
+    cy = sy / m;
+    mu11 = sxy - cx * cy * m;
+    mu02 = syy - cy * cy * m;
     if (mu02 <= 1e-9 * m)
         return 0;
     skew = mu11 / mu02;
@@ -1010,14 +1058,16 @@ static int deskew(dg_image *im, dg_image *tmp, dg_err *e)
     for (y = 0; y < im->h; y++) {
         double sh = -skew * ((double)y - cy) - lo;  /* >= 0 */
         size_t ish = (size_t)sh;
-        float f = (float)(sh - (double)ish);
+        float f = (float)(sh - (double)ish), g = 1.0f - f;
         const float *src = im->px + y * im->w;
-        float *dst = tmp->px + y * nw;
+        float *dst = tmp->px + y * nw + ish;
 
-        for (x = 0; x < im->w; x++) {
-            dst[x + ish] += src[x] * (1.0f - f);
-            dst[x + ish + 1] += src[x] * f;
-        }
+        /* Each sample moves right by sh: its share g stays at x + ish,
+         * f goes to x + ish + 1. */
+        dst[0] = src[0] * g;
+        for (x = 1; x < im->w; x++)
+            dst[x] = src[x] * g + src[x - 1] * f;
+        dst[im->w] = src[im->w - 1] * f;
     }
     if (!ink_bbox(tmp, &x0, &y0, &x1, &y1))
         return 0;
@@ -1235,10 +1285,16 @@ static size_t group_components(dg_prep_work *w, grp *gs, size_t ng)
     size_t a, b, href = 0;
     double maxink = 0;
     int merged = 1;
+    size_t ltop = (size_t)-1, lbot = 0;
 
+    /* The height of the line of ink: when every digit is broken, no
+     * piece is as tall as it. */
     for (a = 0; a < ng; a++)
-        if (gs[a].alive && gs[a].y1 - gs[a].y0 > href)
-            href = gs[a].y1 - gs[a].y0;
+        if (gs[a].alive) {
+            ltop = gs[a].y0 < ltop ? gs[a].y0 : ltop;
+            lbot = gs[a].y1 > lbot ? gs[a].y1 : lbot;
+        }
+    href = lbot > ltop ? lbot - ltop : 0;
     while (merged) {
         merged = 0;
         for (a = 0; a < ng; a++)
@@ -1261,8 +1317,10 @@ static size_t group_components(dg_prep_work *w, grp *gs, size_t ng)
                 }
             }
     }
+    href = 0;
     for (a = 0; a < ng; a++)
         if (gs[a].alive) {
+            href = gs[a].y1 - gs[a].y0 > href ? gs[a].y1 - gs[a].y0 : href;
             maxink = gs[a].ink > maxink ? gs[a].ink : maxink;
         }
     for (a = 0; a < ng; a++) {
@@ -1320,7 +1378,7 @@ static double width_cost(double r, double r0)
         d = (r0 - r) / 0.5;
         return 0.5 * d * d;
     }
-    d = (r - r0) / 0.3;
+    d = (r - r0) / WIDE_SCALE;
     return 2.0 * d * d;
 }
 
@@ -1347,21 +1405,37 @@ static double digit_aspect(const grp *gs, size_t ng)
             r[j] = r[j - 1];
             r[j - 1] = t;
         }
-    if (n > 0)
+    if (n >= 2)
         med = r[n / 2];
     free(r);
-    return med;
+    /* With few groups the median is unreliable (a 1 and two touching
+     * digits give 0.75): keep it to the usual range of one digit. */
+    return med < 0.5 ? 0.5 : med > R0_MAX ? R0_MAX : med;
 }
 
-/* Column projection of group g's ink into w->proj[gg->x0 .. gg->x1). */
+/* Column projection of group g's ink into w->proj[gg->x0 .. gg->x1),
+ * and the top and bottom ink row of each column into w->coltop and
+ * w->colbot. */
 static int group_projection(dg_prep_work *w, size_t W, const grp *gg,
                             size_t g, dg_err *e)
 {
-    size_t i, j, x;
+    size_t i, j, x, cap = w->projcap;
 
     if (grow(&w->proj, &w->projcap, W + 1, sizeof(float), e) < 0)
         return -1;
+    if (w->projcap != cap || w->coltop == NULL) {
+        free(w->coltop);
+        free(w->colbot);
+        w->coltop = malloc(w->projcap * sizeof *w->coltop);
+        w->colbot = malloc(w->projcap * sizeof *w->colbot);
+        if (w->coltop == NULL || w->colbot == NULL)
+            return dg_seterr(e, "out of memory");
+    }
     memset(w->proj + gg->x0, 0, (gg->x1 - gg->x0) * sizeof(float));
+    for (x = gg->x0; x < gg->x1; x++) {
+        w->coltop[x] = UINT32_MAX;
+        w->colbot[x] = 0;
+    }
     for (i = 0; i < w->ncomps; i++) {
         const comp *c = &w->comps[i];
 
@@ -1369,11 +1443,25 @@ static int group_projection(dg_prep_work *w, size_t W, const grp *gg,
             const run *rn = &w->runs[w->order[c->first + j]];
             const uint8_t *p = w->c8 + (size_t)rn->y * W;
 
-            for (x = rn->x0; x < rn->x1; x++)
+            for (x = rn->x0; x < rn->x1; x++) {
                 w->proj[x] += w->lut[p[x]];
+                w->coltop[x] = rn->y < w->coltop[x] ? rn->y : w->coltop[x];
+                w->colbot[x] = rn->y + 1 > w->colbot[x] ? rn->y + 1
+                               : w->colbot[x];
+            }
         }
     }
     return 0;
+}
+
+
+/* How unlike a digit a piece is whose ink spans the fraction f of the
+ * height of its group: a piece much shorter is a fragment. */
+static double height_cost(double f)
+{
+    double d = (0.65 - f) / 0.25;
+
+    return f >= 0.65 ? 0 : 3.0 * d * d;
 }
 
 /* Append the pieces of group g: cut where the sum of the costs is least,
@@ -1405,13 +1493,25 @@ static int cut_group(dg_prep_work *w, size_t W, const grp *gg, size_t g,
     best[0] = 0;
     from[0] = 0;
     for (x = 1; x <= width; x++) {
+        uint32_t top = UINT32_MAX, bot = 0;
+
         best[x] = 1e300;
         from[x] = 0;
-        for (p = x > span ? x - span : 0; p < x; p++) {
-            double c = best[p] + width_cost((double)(x - p) / h, r0);
+        /* From the nearest start back, so the ink extent of the piece
+         * [p, x) grows one column at a time. */
+        for (p = x; p-- > (x > span ? x - span : 0);) {
+            double c, f, r;
+
+            top = w->coltop[gg->x0 + p] < top ? w->coltop[gg->x0 + p] : top;
+            bot = w->colbot[gg->x0 + p] > bot ? w->colbot[gg->x0 + p] : bot;
+            f = bot > top ? (double)(bot - top) / h : 0;
+            r = (double)(x - p) / h;
+            /* A narrow piece of full height may well be a 1. */
+            c = best[p] + (r < 0.35 && f >= 0.85 ? ONE_COST
+                           : width_cost(r, r0) + height_cost(f));
 
             if (p > 0)
-                c += 0.3 + 2.0 * w->proj[gg->x0 + p] / (maxp > 0 ? maxp : 1);
+                c += CUT_COST + 2.0 * w->proj[gg->x0 + p] / (maxp > 0 ? maxp : 1);
             if (c < best[x]) {
                 best[x] = c;
                 from[x] = p;
