@@ -53,9 +53,15 @@ typedef struct comp {
     size_t first, count;    /* its runs in work->order */
 } comp;
 
+/* A slanted bound: at row y, the column lx + ls * y. */
+typedef struct bound {
+    double x, s;
+} bound;
+
 typedef struct piece {
     size_t group;
     size_t xa, xb;          /* columns of the group that belong to it */
+    bound lb, rb;           /* and only pixels in [lb, rb) of each row */
     size_t x0, y0, x1, y1;  /* bounding box of its pixels */
     double ink;
     int blank;              /* a space cell */
@@ -1142,8 +1148,36 @@ int dg_prep_cell(dg_prep_work *w, const dg_image *crop, int deskew_it,
 
 #define ALL_GROUPS ((size_t)-1)
 
+/* No bound on the left or on the right of a row. */
+static const bound NO_LEFT = { -1.0, 0.0 }, NO_RIGHT = { 1e18, 0.0 };
+
+/* Clip the columns [*a, *b) of row y to the slanted bounds lb, rb. */
+static void clip_row(const bound *lb, const bound *rb, size_t y, size_t *a,
+                     size_t *b)
+{
+    double l = ceil(lb->x + lb->s * (double)y);
+    double r = ceil(rb->x + rb->s * (double)y);
+
+    if (l > (double)*a)
+        *a = l > (double)*b ? *b : (size_t)l;
+    if (r < (double)*b)
+        *b = r < (double)*a ? *a : (size_t)r;
+}
+
+/* Whether the bounds leave the whole of [xa, xb) for rows [y0, y1). */
+static int unbounded(const bound *lb, const bound *rb, size_t xa, size_t xb,
+                     size_t y0, size_t y1)
+{
+    size_t a = xa, b = xb, c = xa, d = xb;
+
+    clip_row(lb, rb, y0, &a, &b);
+    clip_row(lb, rb, y1 ? y1 - 1 : 0, &c, &d);
+    return a == xa && b == xb && c == xa && d == xb;
+}
+
 /* Bounding box and ink of the pixels of kept components in group g (or
- * all) whose column is in [xa, xb).  Returns the number of pixels. */
+ * all) whose column is in [xa, xb) and within pc's slanted bounds.
+ * Returns the number of pixels. */
 static size_t region_box(const dg_prep_work *w, size_t W, size_t g,
                          size_t xa, size_t xb, piece *pc)
 {
@@ -1158,7 +1192,9 @@ static size_t region_box(const dg_prep_work *w, size_t W, size_t g,
         if (!c->keep || (g != ALL_GROUPS && c->group != g)
             || c->x1 <= xa || c->x0 >= xb)
             continue;
-        if (xa <= c->x0 && c->x1 <= xb) {   /* whole: its statistics */
+        if (xa <= c->x0 && c->x1 <= xb
+            && unbounded(&pc->lb, &pc->rb, c->x0, c->x1, c->y0, c->y1)) {
+            /* whole: its statistics */
             n += c->pixels;
             pc->x0 = c->x0 < pc->x0 ? c->x0 : pc->x0;
             pc->x1 = c->x1 > pc->x1 ? c->x1 : pc->x1;
@@ -1173,6 +1209,8 @@ static size_t region_box(const dg_prep_work *w, size_t W, size_t g,
             size_t b = rn->x1 < xb ? rn->x1 : xb;
             const uint8_t *p = w->c8 + (size_t)rn->y * W;
 
+            if (a < b)
+                clip_row(&pc->lb, &pc->rb, rn->y, &a, &b);
             if (a >= b)
                 continue;
             n += b - a;
@@ -1211,6 +1249,9 @@ static int cut_region(dg_prep_work *w, size_t W, size_t g, const piece *pc,
             const uint8_t *cp = w->c8 + (size_t)rn->y * W;
             const uint8_t *mp = w->mk + (size_t)rn->y * W;
             float *dst = crop->px + (rn->y - pc->y0) * cw - pc->x0;
+
+            if (a < b)
+                clip_row(&pc->lb, &pc->rb, rn->y, &a, &b);
 
             for (x = a; x < b; x++) {
                 float v = binary ? (float)(mp[x] & MK_STRONG)
@@ -1252,6 +1293,7 @@ typedef struct grp {
     size_t x0, y0, x1, y1;
     double ink;
     int alive;
+    bound lb, rb;           /* its pixels are those in [lb, rb) */
 } grp;
 
 /* Merge group b into a (boxes, ink, member components). */
@@ -1442,8 +1484,10 @@ static int group_projection(dg_prep_work *w, size_t W, const grp *gg,
         for (j = 0; c->keep && c->group == g && j < c->count; j++) {
             const run *rn = &w->runs[w->order[c->first + j]];
             const uint8_t *p = w->c8 + (size_t)rn->y * W;
+            size_t a = rn->x0, b = rn->x1;
 
-            for (x = rn->x0; x < rn->x1; x++) {
+            clip_row(&gg->lb, &gg->rb, rn->y, &a, &b);
+            for (x = a; x < b; x++) {
                 w->proj[x] += w->lut[p[x]];
                 w->coltop[x] = rn->y < w->coltop[x] ? rn->y : w->coltop[x];
                 w->colbot[x] = rn->y + 1 > w->colbot[x] ? rn->y + 1
@@ -1534,6 +1578,8 @@ static int cut_group(dg_prep_work *w, size_t W, const grp *gg, size_t g,
         pc = &w->pieces[*np];
         pc->group = g;
         pc->blank = 0;
+        pc->lb = gg->lb;
+        pc->rb = gg->rb;
         if (region_box(w, W, g, gg->x0 + p, gg->x0 + (size_t)best[k], pc)
             > 0) {
             pc->xa = gg->x0 + p;
@@ -1543,6 +1589,174 @@ static int cut_group(dg_prep_work *w, size_t W, const grp *gg, size_t g,
     }
     free(best);
     return 0;
+}
+
+/* Draw the pixels of group g (within its bounds) into bm, a bitmap of
+ * its box, mirrored left to right when flip is set. */
+static void group_bitmap(const dg_prep_work *w, const grp *gg, size_t g,
+                         int flip, uint8_t *bm)
+{
+    const size_t ww = gg->x1 - gg->x0;
+    size_t i, j, x;
+
+    for (i = 0; i < w->ncomps; i++) {
+        const comp *c = &w->comps[i];
+
+        for (j = 0; c->keep && c->group == g && j < c->count; j++) {
+            const run *rn = &w->runs[w->order[c->first + j]];
+            size_t a = rn->x0 > gg->x0 ? rn->x0 : gg->x0;
+            size_t b = rn->x1 < gg->x1 ? rn->x1 : gg->x1;
+            uint8_t *row = bm + (rn->y - gg->y0) * ww;
+
+            if (rn->y < gg->y0 || rn->y >= gg->y1 || a >= b)
+                continue;
+            clip_row(&gg->lb, &gg->rb, rn->y, &a, &b);
+            for (x = a; x < b; x++)
+                row[flip ? ww - 1 - (x - gg->x0) : x - gg->x0] = 1;
+        }
+    }
+}
+
+/* The column of the straight line from column t (top row) to column b
+ * (bottom row) at row y of hh. */
+static inline size_t line_at(size_t t, size_t b, size_t y, size_t hh)
+{
+    return (size_t)lround((double)t + ((double)b - (double)t) * (double)y
+                          / (double)(hh - 1));
+}
+
+/* In bitmap bm (ww x hh), the straight stroke nearest the left end that
+ * has ink on the most rows; *t and *b its top and bottom columns.
+ * Returns the rows with ink. */
+static size_t find_stroke(const uint8_t *bm, size_t ww, size_t hh,
+                          size_t reach, size_t *t, size_t *b)
+{
+    size_t tt, bb, y, most = 0;
+
+    for (tt = 1; tt < reach; tt++)
+        for (bb = 1; bb < reach; bb++) {
+            size_t hits = 0;
+
+            for (y = 0; y < hh; y++) {
+                const uint8_t *p = bm + y * ww + line_at(tt, bb, y, hh);
+
+                hits += p[-1] | p[0] | p[1];
+            }
+            if (hits > most) {
+                most = hits;
+                *t = tt;
+                *b = bb;
+            }
+        }
+    return most;
+}
+
+/* Peel a 1 off the left (or with right, the right) end of group g: a
+ * straight stroke of nearly the whole height at that end, with hardly
+ * any ink beyond it, touching the rest in few rows, the rest as large as
+ * a digit.  Appends the 1 as a piece and bounds the group to the rest by
+ * a line along the stroke (a slanted cut).  Returns 1 when it peeled, 0
+ * when not, -1 on error. */
+static int peel_one(dg_prep_work *w, size_t W, grp *gg, size_t g,
+                    int right, size_t *np, dg_err *e)
+{
+    const size_t ww = gg->x1 - gg->x0, hh = gg->y1 - gg->y0;
+    size_t reach = (hh * 4) / 10, t = 0, b = 0, y, x, hits;
+    size_t inner[4096], nin = 0, outer = 0, contact = 0, total = 0;
+    size_t rest = 0, rx0 = (size_t)-1, rx1 = 0, ry0 = (size_t)-1, ry1 = 0;
+    double dr, c0, c1, base, slope;
+    bound cut;
+    uint8_t *bm;
+    piece *pc, probe;
+
+    if (hh < 12 || hh > 4096 || 10 * ww < 7 * hh)
+        return 0;
+    reach = reach + 2 < ww ? reach : ww - 2;
+    bm = calloc(ww * hh, 1);
+    if (bm == NULL)
+        return dg_seterr(e, "out of memory");
+    group_bitmap(w, gg, g, right, bm);
+    hits = find_stroke(bm, ww, hh, reach, &t, &b);
+    if (10 * hits < 9 * hh) {
+        free(bm);
+        return 0;
+    }
+    /* The stroke's inner edge (exclusive) on each row, beyond the line. */
+    for (y = 0; y < hh; y++) {
+        const uint8_t *row = bm + y * ww;
+        size_t l = line_at(t, b, y, hh);
+
+        if (!row[l])
+            continue;
+        for (x = l; x < ww && row[x]; x++)
+            ;
+        inner[nin++] = x - l;
+    }
+    if (nin < hh / 2) {
+        free(bm);
+        return 0;
+    }
+    qsort(inner, nin, sizeof *inner, cmp_size);
+    dr = (double)inner[nin / 2];
+    for (y = 0; y < hh; y++) {
+        const uint8_t *row = bm + y * ww;
+        double l = (double)line_at(t, b, y, hh);
+
+        for (x = 0; x < ww; x++) {
+            if (!row[x])
+                continue;
+            total++;
+            if ((double)x < l - dr - 1)
+                outer++;
+            else if ((double)x >= l + dr) {
+                rest++;
+                rx0 = x < rx0 ? x : rx0;
+                rx1 = x + 1 > rx1 ? x + 1 : rx1;
+                ry0 = y < ry0 ? y : ry0;
+                ry1 = y + 1 > ry1 ? y + 1 : ry1;
+            }
+        }
+        x = line_at(t, b, y, hh);
+        if (row[x] && x + (size_t)dr + 1 < ww && row[x + (size_t)dr + 1])
+            contact++;
+    }
+    free(bm);
+    if (rest == 0 || 100 * outer > 3 * total || 10 * rest < 4 * total
+        || 100 * (rx1 - rx0) < 35 * hh || 100 * (ry1 - ry0) < 65 * hh
+        || 100 * contact > 15 * hh || 100 * dr > 12.0 * (double)hh)
+        return 0;
+    /* The cut: the line moved to the stroke's inner edge. */
+    c0 = (double)t + dr;
+    c1 = (double)b + dr;
+    slope = (c1 - c0) / (double)(hh - 1);
+    base = right ? (double)gg->x1 - c0 : (double)gg->x0 + c0;
+    slope = right ? -slope : slope;
+    cut.x = base - slope * (double)gg->y0;
+    cut.s = slope;
+    if (grow(&w->pieces, &w->piececap, *np + 1, sizeof(piece), e) < 0)
+        return -1;
+    pc = &w->pieces[*np];
+    pc->group = g;
+    pc->blank = 0;
+    pc->xa = gg->x0;
+    pc->xb = gg->x1;
+    pc->lb = right ? cut : gg->lb;
+    pc->rb = right ? gg->rb : cut;
+    if (region_box(w, W, g, pc->xa, pc->xb, pc) == 0)
+        return 0;
+    probe = *pc;
+    probe.lb = right ? gg->lb : cut;
+    probe.rb = right ? cut : gg->rb;
+    if (region_box(w, W, g, gg->x0, gg->x1, &probe) == 0)
+        return 0;
+    (*np)++;
+    gg->lb = probe.lb;
+    gg->rb = probe.rb;
+    gg->x0 = probe.x0;
+    gg->x1 = probe.x1;
+    gg->y0 = probe.y0;
+    gg->y1 = probe.y1;
+    return 1;
 }
 
 /* After every gap much wider than the others, insert a blank piece.
@@ -1617,12 +1831,17 @@ static int split_number(dg_prep_work *w, const dg_image *s,
         gs[ng].y1 = c->y1;
         gs[ng].ink = c->ink;
         gs[ng].alive = 1;
+        gs[ng].lb = NO_LEFT;
+        gs[ng].rb = NO_RIGHT;
         c->group = ng++;
     }
     href = group_components(w, gs, ng);
     r0 = digit_aspect(gs, ng);
     for (a = 0; a < ng; a++)
-        if (gs[a].alive && cut_group(w, W, &gs[a], a, r0, &np, e) < 0) {
+        /* Only at the left end: a stroke at the right end is as often
+         * the stem of a 4 or a 9 as a 1. */
+        if (gs[a].alive && (peel_one(w, W, &gs[a], a, 0, &np, e) < 0
+                            || cut_group(w, W, &gs[a], a, r0, &np, e) < 0)) {
             free(gs);
             return -1;
         }
@@ -1742,6 +1961,8 @@ int dg_prep_run(dg_prep_work *w, const dg_image *s, const dg_prep_opts *o,
     } else {
         all.xa = 0;
         all.xb = s->w;
+        all.lb = NO_LEFT;
+        all.rb = NO_RIGHT;
         region_box(w, s->w, ALL_GROUPS, 0, s->w, &all);
         if (cut_region(w, s->w, ALL_GROUPS, &all, level8, o->binary,
                        &w->crop, e) < 0)

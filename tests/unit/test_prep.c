@@ -397,6 +397,35 @@ static void test_split(void)
     dg_image_free(&out);
 }
 
+/* A slanted 1 whose top touches the bar of a 7, their columns
+ * overlapping: no vertical cut parts them, a slanted one does. */
+static void test_split_slanted(void)
+{
+    dg_image scan = page(140, 100, 0.9f), out = { 0, 0, NULL };
+    dg_prep_opts o;
+    dg_err e;
+    size_t bw1 = 0, bh1 = 0, bw2 = 0, bh2 = 0;
+    int rc;
+
+    dg_prep_defaults(&o);
+    o.split = 1;
+    stroke(&scan, 58, 14, 42, 86, 6, 0.1f);     /* the 1 */
+    stroke(&scan, 56, 17, 100, 17, 6, 0.1f);    /* the bar of the 7 */
+    stroke(&scan, 100, 17, 74, 86, 6, 0.1f);    /* its stem */
+    rc = dg_prep(&scan, &o, &out, &e);
+    if (rc == 0 && out.w == 2 * DG_CELL) {
+        cell_box(out.px, out.w, &bw1, &bh1);
+        cell_box(out.px + DG_CELL, out.w, &bw2, &bh2);
+    }
+    tap_ok(rc == 0 && out.w == 2 * DG_CELL,
+           "split: a slanted 1 touching a 7 gives 2 cells (%zu)",
+           out.w / DG_CELL);
+    tap_ok(bh1 == DG_BOX && bw1 <= 10 && bw2 >= 10,
+           "split: cut along the 1 (widths %zu and %zu)", bw1, bw2);
+    dg_image_free(&scan);
+    dg_image_free(&out);
+}
+
 static void test_sauvola(void)
 {
     dg_image scan = page(120, 120, 0.9f), even = page(120, 120, 0.9f);
@@ -475,6 +504,7 @@ int main(void)
     test_cleanup();
     test_deskew();
     test_split();
+    test_split_slanted();
     test_sauvola();
     test_debug_and_reuse();
     return tap_done();
