@@ -143,7 +143,7 @@ is_cell() {
     pnmdigitprep --no-deskew s.pgm > a.pgm
     pnmdigitprep --deskew s.pgm > b.pgm
     pnmdigitprep s.pgm > c.pgm
-    cmp a.pgm c.pgm     # not deskewing is the default
+    cmp b.pgm c.pgm     # deskewing is the default
     read -r _ _ before _ < <(pgm_moments a.pgm)
     read -r _ _ after _ < <(pgm_moments b.pgm)
     echo "skew $before -> $after"

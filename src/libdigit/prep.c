@@ -115,7 +115,7 @@ void dg_prep_defaults(dg_prep_opts *o)
     o->level = 0.5f;
     o->window = 0;
     o->k = 0.2f;
-    o->deskew = 0;
+    o->deskew = 1;          /* measured: see --deskew in pnmdigitprep(1) */
     o->speck = 0.08f;
 }
 

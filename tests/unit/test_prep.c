@@ -352,7 +352,7 @@ static void test_deskew(void)
     double before, after;
 
     dg_prep_defaults(&o);
-    tap_ok(o.deskew == 0, "no deskew by default");
+    tap_ok(o.deskew == 1, "deskew by default");
     stroke(&scan, 70, 15, 40, 95, 7, 0.1f);     /* a slanted 1 */
     o.deskew = 0;
     dg_prep(&scan, &o, &out, &e);
