@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -62,7 +63,12 @@ static uint32_t crc_of(const unsigned char *buf, size_t len)
 int dg_model_encode(const dg_net *net, unsigned char **bufp, size_t *lenp,
                     dg_err *e)
 {
-    const size_t mlen = net->meta == NULL ? 0 : strlen(net->meta);
+    const size_t tlen = net->meta == NULL ? 0 : strlen(net->meta);
+    /* Newlines pad the text so the weights start 4-aligned in the file,
+     * and a reader can use them where the file is mapped. */
+    const size_t pad = (4 - (HEADER + LAYER_REC * net->nlayers + tlen) % 4)
+                       % 4;
+    const size_t mlen = tlen + pad;
     const size_t len = HEADER + LAYER_REC * net->nlayers + mlen
                        + 4 * net->nparams + 4;
     unsigned char *buf, *p;
@@ -86,7 +92,8 @@ int dg_model_encode(const dg_net *net, unsigned char **bufp, size_t *lenp,
         for (j = 0; j < 4; j++)
             put_u32(p + 16 + 4 * j, net->layer[l].geom[j]);
     }
-    memcpy(p, net->meta, mlen);
+    memcpy(p, net->meta, tlen);
+    memset(p + tlen, '\n', pad);
     p += mlen;
     for (j = 0; j < net->nparams; j++, p += 4)
         put_f32(p, net->params[j]);
@@ -116,8 +123,29 @@ static int decode_layers(dg_net *net, const unsigned char *p, size_t n,
     return dg_net_layout(net, e);
 }
 
-int dg_model_decode(dg_net *net, const unsigned char *buf, size_t len,
-                    dg_err *e)
+/* Ask the kernel to map all pages of a fresh block at once: faulting
+ * them in one by one is most of a small job's start-up time on some
+ * virtual machines.  Only a hint; nothing happens where unsupported. */
+static void prefault(void *p, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+    const uintptr_t page = 4096;
+    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uintptr_t b = ((uintptr_t)p + len) & ~(page - 1);
+
+    if (p != NULL && b > a)
+        madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)len;
+#endif
+}
+
+/* Parse and check a model; with borrow (buf mapped for the net's life,
+ * writable copy-on-write) and 4-aligned little-endian weights, params
+ * points into buf instead of a copy. */
+static int decode(dg_net *net, unsigned char *buf, size_t len, int borrow,
+                  dg_err *e)
 {
     size_t n, mlen, want, j;
     uint32_t version;
@@ -154,24 +182,48 @@ int dg_model_decode(dg_net *net, const unsigned char *buf, size_t len,
                          "(trailing data)", len, want);
     if (crc_of(buf, len - 4) != get_u32(buf + len - 4))
         return dg_seterr(e, "checksum mismatch: the file is damaged");
-    net->params = malloc(net->nparams * sizeof *net->params);
+    p = buf + HEADER + LAYER_REC * n;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    borrow = borrow && ((uintptr_t)(p + mlen) & 3) == 0;
+#else
+    borrow = 0;
+#endif
+    if (!borrow) {
+        net->params = malloc(net->nparams * sizeof *net->params);
+        prefault(net->params, net->nparams * sizeof *net->params);
+    }
     net->meta = malloc(mlen + 1);
-    if (net->params == NULL || net->meta == NULL) {
+    if ((!borrow && net->params == NULL) || net->meta == NULL) {
         dg_net_free(net);
         return dg_seterr(e, "out of memory loading the model");
     }
-    p = buf + HEADER + LAYER_REC * n;
     memcpy(net->meta, p, mlen);
     net->meta[mlen] = '\0';
     if (strlen(net->meta) != mlen) {
         dg_net_free(net);
         return dg_seterr(e, "metadata contains a NUL byte");
     }
-    p += mlen;
+    /* The writer pads the text with newlines to align the weights. */
+    while (mlen > 0 && net->meta[mlen - 1] == '\n'
+           && (mlen == 1 || net->meta[mlen - 2] == '\n'))
+        net->meta[--mlen] = '\0';
+    p += get_u32(buf + 16);
+    if (borrow) {
+        net->params = (float *)(void *)p;
+        return 0;
+    }
     for (j = 0; j < net->nparams; j++, p += 4)
         net->params[j] = get_f32(p);
     return 0;
 }
+
+int dg_model_decode(dg_net *net, const unsigned char *buf, size_t len,
+                    dg_err *e)
+{
+    return decode(net, (unsigned char *)buf, len, 0, e);
+}
+
+
 
 int dg_model_save(const dg_net *net, const char *path, dg_err *e)
 {
@@ -230,6 +282,7 @@ int dg_model_load(dg_net *net, const char *path, dg_err *e)
     FILE *f = fopen(path, "rb");
     struct stat st;
     unsigned char *buf;
+    void *map;
     size_t len;
     int rc;
 
@@ -246,19 +299,35 @@ int dg_model_load(dg_net *net, const char *path, dg_err *e)
                          (long long)st.st_size);
     }
     len = (size_t)st.st_size;
-    buf = malloc(len > 0 ? len : 1);
-    if (buf == NULL) {
+    /* Mapped whole, pages populated in one go; read as a fallback. */
+    map = len > 0 ? mmap(NULL, len, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_POPULATE, fileno(f), 0)
+                  : MAP_FAILED;
+    if (map != MAP_FAILED) {
         fclose(f);
-        return dg_seterr(e, "%s: out of memory", path);
-    }
-    if (fread(buf, 1, len, f) != len) {
+        rc = decode(net, map, len, 1, e);
+        if (rc == 0 && (unsigned char *)net->params > (unsigned char *)map
+            && (unsigned char *)net->params < (unsigned char *)map + len) {
+            net->map = map;             /* the weights live in the map */
+            net->maplen = len;
+        } else {
+            munmap(map, len);
+        }
+    } else {
+        buf = malloc(len > 0 ? len : 1);
+        if (buf == NULL) {
+            fclose(f);
+            return dg_seterr(e, "%s: out of memory", path);
+        }
+        if (fread(buf, 1, len, f) != len) {
+            free(buf);
+            fclose(f);
+            return dg_seterr(e, "%s: read error", path);
+        }
+        fclose(f);
+        rc = dg_model_decode(net, buf, len, e);
         free(buf);
-        fclose(f);
-        return dg_seterr(e, "%s: read error", path);
     }
-    fclose(f);
-    rc = dg_model_decode(net, buf, len, e);
-    free(buf);
     if (rc < 0)
         return dg_preerr(e, "%s", path);
     return 0;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "conv.h"
 #include "gemm.h"
@@ -218,7 +219,10 @@ void dg_net_init_he(dg_net *net, dg_rng *r)
 
 void dg_net_free(dg_net *net)
 {
-    free(net->params);
+    if (net->map != NULL)
+        munmap(net->map, net->maplen);
+    else
+        free(net->params);
     free(net->meta);
     memset(net, 0, sizeof *net);
 }

@@ -50,6 +50,9 @@ typedef struct dg_net {
     size_t nparams;
     float *params;              /* (nparams) all weights and biases */
     char *meta;                 /* "key=value\n" lines, NUL-terminated */
+    void *map;                  /* when not NULL, params lives in this
+                                 * private mapping of a model file */
+    size_t maplen;
 } dg_net;
 
 /* Build an MLP: in -> hidden[0] -> ... -> out, ReLU between dense layers
