@@ -76,11 +76,24 @@ read -r _ rss <<<"$(measure env OMP_NUM_THREADS=1 digitclassify "$tmp/digits5.pg
 printf '%-48s %8s MiB\n' "digitclassify peak RSS:" "$rss"
 
 head -c 797 "$tmp/digits.pgm" > "$tmp/one.pgm"
-t0=$(now)
-for _ in $(seq 100); do digitclassify "$tmp/one.pgm" >/dev/null; done
-t1=$(now)
-printf '%-48s %8.2f ms (mean of 100 runs)\n' "start to answer, one image:" \
-    "$(calc "($t1 - $t0) * 10")"
+if command -v hyperfine >/dev/null 2>&1; then
+    # Without a shell in between: the figure is the tool's own.
+    hyperfine -N --warmup 10 --runs 100 --style none \
+        --export-csv "$tmp/h.csv" "digitclassify $tmp/one.pgm" >/dev/null
+    ms=$(awk -F, 'NR == 2 { printf "%.2f", $2 * 1000 }' "$tmp/h.csv")
+    how="mean of 100 runs, hyperfine"
+else
+    t0=$(now)
+    for _ in $(seq 100); do digitclassify "$tmp/one.pgm" >/dev/null; done
+    t1=$(now)
+    ms=$(calc "($t1 - $t0) * 10")
+    how="mean of 100 runs from bash, fork included"
+fi
+printf '%-48s %8.2f ms (%s)\n' "start to answer, one image:" "$ms" "$how"
+true_ms=$(hyperfine -N --warmup 10 --runs 100 --style none \
+    --export-csv "$tmp/t.csv" true >/dev/null 2>&1 \
+    && awk -F, 'NR == 2 { printf "%.2f", $2 * 1000 }' "$tmp/t.csv")
+[ -n "$true_ms" ] && printf '%-48s %8.2f ms\n' "  (for scale: /bin/true)" "$true_ms"
 
 # ---- scans ----
 if [ -x "$src/bench/scan-stream" ]; then
