@@ -11,9 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "model.h"
 #include "net.h"
@@ -424,14 +421,9 @@ int main(int argc, char **argv)
     tool_init(argv[0]);
     parse_command_line(argc, argv, &c);
     dg_pnm_init(tool_name());
-#ifdef _OPENMP
     /* One thread unless asked: a pipeline's other stages want the other
      * cores more than these small batches do. */
-    if (c.threads > 0)
-        omp_set_num_threads(c.threads);
-    else if (getenv("OMP_NUM_THREADS") == NULL)
-        omp_set_num_threads(1);
-#endif
+    tool_threads(c.threads, 1);
     if (load_model(&c, &net) < 0)
         return tool_finish(EXIT_DATA);
     status = c.info ? print_info(&c, &net) : classify(&c, &net);

@@ -13,9 +13,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "augment.h"
 #include "augopts.h"
@@ -614,14 +611,6 @@ static double seconds(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static int threads_used(void)
-{
-#ifdef _OPENMP
-    return omp_get_max_threads();
-#else
-    return 1;
-#endif
-}
 
 static int train(const struct cmdline *c)
 {
@@ -679,7 +668,7 @@ static int train(const struct cmdline *c)
     }
     /* Wall time of this run's training (a resumed run: since resuming). */
     if (set_meta(&net, "train_seconds", "%.1f", seconds() - t0) < 0
-        || set_meta(&net, "threads", "%d", threads_used()) < 0)
+        || set_meta(&net, "threads", "%d", tool_threads(0, 0)) < 0)
         goto done;
     t = time(NULL);
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
@@ -720,9 +709,6 @@ int main(int argc, char **argv)
     tool_init(argv[0]);
     parse_command_line(argc, argv, &c);
     dg_pnm_init(tool_name());
-#ifdef _OPENMP
-    if (c.threads > 0)
-        omp_set_num_threads(c.threads);
-#endif
+    tool_threads(c.threads, 0);
     return tool_finish(c.evaluate != NULL ? evaluate(&c) : train(&c));
 }

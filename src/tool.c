@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "tool.h"
 
@@ -252,4 +255,19 @@ const char *tool_model_path(const char *opt, const char *file)
 int tool_stderr_is_tty(void)
 {
     return isatty(STDERR_FILENO);
+}
+
+int tool_threads(int n, int fallback)
+{
+#ifdef _OPENMP
+    if (n > 0)
+        omp_set_num_threads(n);
+    else if (getenv("OMP_NUM_THREADS") == NULL && fallback > 0)
+        omp_set_num_threads(fallback);
+    return omp_get_max_threads();
+#else
+    (void)n;
+    (void)fallback;
+    return 1;
+#endif
 }

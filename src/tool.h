@@ -74,6 +74,10 @@ const char *tool_input_where(const tool_input *in);
  * else the installed one.  The result points to static storage. */
 const char *tool_model_path(const char *opt, const char *file);
 
+/* Use n threads (n > 0); with n == 0, OMP_NUM_THREADS if set, else
+ * fallback (0: every core).  Returns the number that will be used. */
+int tool_threads(int n, int fallback);
+
 /* True when long work should draw progress: stderr is a terminal. */
 int tool_stderr_is_tty(void);
 
