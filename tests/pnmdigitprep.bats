@@ -280,32 +280,55 @@ is_cell() {
     is_cell out2.pgm
 }
 
+# man_examples PAGE: the command lines of the EXAMPLES section of a man
+# page (the lines between .nf and .fi), one a line, as a shell reads them.
+man_examples() {
+    sed -n '/^\.SH EXAMPLES/,/^\.SH SEE ALSO/p' "$1" |
+        awk '/^\.nf/ { on = 1; next } /^\.fi/ { on = 0 } on' |
+        sed 's/\\-/-/g'
+}
+
 @test "pnmdigitprep: the EXAMPLES of the manual run" {
     need_cmd anytopnm
     need_cmd pamscale
+    have_model
+    # the files the examples name
     draw_digit d.pgm 4
     convert d.pgm photo.png
     draw_number n.pgm 4071 8
     convert n.pgm form.png
+    draw_number g1.pgm 12 8
+    draw_number g2.pgm 34 8
+    convert g1.pgm g2.pgm +append gap.png
     draw_digit scan.pnm 9 1200 700
     uneven_light scan.pnm scan.pnm
-    run bash -c 'convert photo.png pgm:- | pnmdigitprep > a.pgm'
-    assert_success
-    is_cell a.pgm
-    run bash -c 'anytopnm form.png | pnmdigitprep --split > b.pgm'
-    assert_success
-    [ "$(pgm_cells b.pgm)" = 1111 ]
-    run bash -c 'pamscale -xyfit 800 800 scan.pnm | pnmdigitprep --threshold=sauvola > digit.pgm'
-    assert_success
-    is_cell digit.pgm
+    convert -size 112x112 xc:gray92 -depth 8 pgm:blank.pgm
     cat d.pgm n.pgm > scans.pgm
-    pnmdigitprep --debug=stages scans.pgm > digits.pgm
+    cat d.pgm blank.pgm n.pgm > forms.pgm
+    local cmd n=0
+    while IFS= read -r cmd; do
+        echo "example: $cmd"
+        run bash -c "$cmd"
+        assert_success
+        case $cmd in
+        "convert photo.png"*) assert_output 4 ;;
+        "anytopnm form.png"*) assert_output 4071 ;;
+        "anytopnm gap.png"*) assert_output "12 34" ;;
+        esac
+        n=$((n + 1))
+    done < <(man_examples "$top_srcdir/man/pnmdigitprep.1")
+    [ "$n" -ge 7 ]
+    is_cell digit.pgm
     [ -s stages/0002-final.pgm ]
-    have_model
-    run bash -c 'convert photo.png pgm:- | pnmdigitprep | digitclassify'
-    assert_output 4
-    run bash -c 'anytopnm form.png | pnmdigitprep --split | digitclassify'
-    assert_output 4071
+    is_cell framed.pgm
+    # three images in, three out, the blank one empty, only black and white
+    [ "$(pgm_count bw.pgm)" = 3 ]
+    pamsplit bw.pgm bw-%d.pgm
+    [ "$(pgm_values bw-1.pgm | awk 'NR > 1 && $1 > 0' | wc -l)" = 0 ]
+    for f in bw-0.pgm bw-1.pgm bw-2.pgm; do
+        [ "$(pgm_values $f | awk 'NR > 1 && $1 != 0 && $1 != 255' |
+             wc -l)" = 0 ]
+    done
 }
 
 @test "pnmdigitprep: MNIST as scans scores within 0.3 points of raw MNIST" {
