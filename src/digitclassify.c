@@ -128,9 +128,8 @@ static int load_model(const struct cmdline *c, dg_net *net)
                    ? " (give one with --model or DIGIT_MODEL)" : "");
         return -1;
     }
-    if (dg_net_in(net) != DG_CELL_PIXELS || dg_net_out(net) != DG_NCLASS) {
-        tool_error("%s: not a digit model (takes %zu inputs, gives %zu "
-                   "classes)", path, dg_net_in(net), dg_net_out(net));
+    if (dg_net_check_digits(net, &e) < 0) {
+        tool_error("%s: %s", path, e.msg);
         dg_net_free(net);
         return -1;
     }

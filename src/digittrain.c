@@ -552,9 +552,9 @@ static int evaluate(const struct cmdline *c)
         tool_error("%s", e.msg);
         return EXIT_DATA;
     }
-    if (dg_net_in(&net) != DG_CELL_PIXELS || dg_net_out(&net) != DG_NCLASS) {
-        tool_error("%s: not a digit model (takes %zu inputs, gives %zu "
-                   "classes)", c->evaluate, dg_net_in(&net), dg_net_out(&net));
+    /* Before the data are loaded: they may take a while. */
+    if (dg_net_check_digits(&net, &e) < 0) {
+        tool_error("%s: %s", c->evaluate, e.msg);
         dg_net_free(&net);
         return EXIT_DATA;
     }

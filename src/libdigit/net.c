@@ -9,6 +9,7 @@
 
 #include "conv.h"
 #include "gemm.h"
+#include "image.h"
 #include "net.h"
 
 /* Allocate the parameters and an empty metadata text of a laid-out net. */
@@ -235,6 +236,14 @@ size_t dg_net_in(const dg_net *net)
 size_t dg_net_out(const dg_net *net)
 {
     return net->nlayers > 0 ? net->layer[net->nlayers - 1].out : 0;
+}
+
+int dg_net_check_digits(const dg_net *net, dg_err *e)
+{
+    if (dg_net_in(net) != DG_CELL_PIXELS || dg_net_out(net) != DG_NCLASS)
+        return dg_seterr(e, "not a digit model (takes %zu inputs, gives %zu "
+                         "classes)", dg_net_in(net), dg_net_out(net));
+    return 0;
 }
 
 size_t dg_net_widest(const dg_net *net)

@@ -83,6 +83,11 @@ size_t dg_net_in(const dg_net *net);
 size_t dg_net_out(const dg_net *net);
 size_t dg_net_widest(const dg_net *net);
 
+/* 0 if net classifies digit images (DG_CELL_PIXELS inputs, DG_NCLASS
+ * outputs), else -1 with "not a digit model (takes I inputs, gives O
+ * classes)". */
+int dg_net_check_digits(const dg_net *net, dg_err *e);
+
 /* "784-256-128-10" (or "784-c8-p-c16-p-128-10") into buf. */
 void dg_net_shape(const dg_net *net, char *buf, size_t size);
 

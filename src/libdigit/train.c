@@ -127,9 +127,8 @@ int dg_train(dg_net *net, const dg_dataset *train, const dg_dataset *val,
 
     if (train->n == 0 || o->batch == 0 || o->epochs == 0)
         return dg_seterr(e, "nothing to train on");
-    if (dg_net_in(net) != DG_CELL_PIXELS || dg_net_out(net) != DG_NCLASS)
-        return dg_seterr(e, "network is not %d-...-%d", DG_CELL_PIXELS,
-                         DG_NCLASS);
+    if (dg_net_check_digits(net, e) < 0)
+        return -1;
     if (dg_acts_alloc(&a, net, o->batch, e) < 0)
         return -1;
     grads = malloc(net->nparams * sizeof *grads);
@@ -177,10 +176,8 @@ int dg_evaluate(const dg_net *net, const dg_dataset *d, uint8_t *pred,
     double lsum = 0.0;
     dg_acts a;
 
-    if (dg_net_in(net) != DG_CELL_PIXELS || k != DG_NCLASS)
-        return dg_seterr(e, "not a digit model (takes %zu inputs, gives %zu "
-                         "classes; want %d and %d)", dg_net_in(net), k,
-                         DG_CELL_PIXELS, DG_NCLASS);
+    if (dg_net_check_digits(net, e) < 0)
+        return -1;
     if (dg_acts_alloc(&a, net, batch, e) < 0)
         return -1;
     for (pos = 0; pos < d->n; pos += batch) {
