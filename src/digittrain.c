@@ -277,7 +277,8 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
 struct progress {
     const struct cmdline *c;
     int tty;
-    double last_draw, epoch_start;
+    double last_draw;
+    double epoch_start;         /* elapsed when the last epoch ended */
     dg_net *net;                /* the net being trained, for checkpoints */
 };
 
@@ -603,15 +604,6 @@ done:
 
 /* ---- training ---- */
 
-static double seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-
 static int train(const struct cmdline *c)
 {
     dg_dataset tr, val, test;
@@ -622,7 +614,6 @@ static int train(const struct cmdline *c)
     struct progress p;
     long done;
     time_t t;
-    double t0;
     char date[64];
     double acc, loss;
     int rc = EXIT_DATA;
@@ -660,14 +651,14 @@ static int train(const struct cmdline *c)
     p.c = c;
     p.tty = tool_stderr_is_tty() || c->verbose;
     p.net = &net;
-    t0 = seconds();
     if ((unsigned long)done < c->epochs
         && dg_train(&net, &tr, &val, &o, &e) < 0) {
         tool_error("%s", e.msg);
         goto done;
     }
-    /* Wall time of this run's training (a resumed run: since resuming). */
-    if (set_meta(&net, "train_seconds", "%.1f", seconds() - t0) < 0
+    /* Wall time of this run's training (a resumed run: since resuming),
+     * as dg_train reported it at the end of the last epoch. */
+    if (set_meta(&net, "train_seconds", "%.1f", p.epoch_start) < 0
         || set_meta(&net, "threads", "%d", tool_threads(0, 0)) < 0)
         goto done;
     t = time(NULL);
