@@ -166,6 +166,7 @@ static int print_info(const struct cmdline *c, const dg_net *net)
 struct pending {
     float *x;                   /* (cap, 784) cells */
     float *p;                   /* (cap, 10) probabilities */
+    unsigned char *order;       /* (cap, 10) classes, most likely first */
     unsigned char *blank;       /* (cap) the cell has no ink */
     size_t cells, cap;
     size_t *ncell;              /* cells of each pending image */
@@ -182,7 +183,7 @@ static int pending_add(struct pending *q, const dg_image *im,
     if (q->cells + k > q->cap) {
         size_t cap = q->cap ? q->cap : BATCH;
         float *x, *p;
-        unsigned char *b;
+        unsigned char *b, *o;
 
         while (cap < q->cells + k)
             cap *= 2;
@@ -195,7 +196,10 @@ static int pending_add(struct pending *q, const dg_image *im,
         b = realloc(q->blank, cap);
         if (b != NULL)
             q->blank = b;
-        if (x == NULL || p == NULL || b == NULL)
+        o = realloc(q->order, cap * DG_NCLASS);
+        if (o != NULL)
+            q->order = o;
+        if (x == NULL || p == NULL || b == NULL || o == NULL)
             return -1;
         q->cap = cap;
     }
@@ -235,15 +239,15 @@ static int pending_add(struct pending *q, const dg_image *im,
 }
 
 /* Indices of the probabilities of one cell, most likely first. */
-static void rank(const float *p, int *order)
+static void rank(const float *p, unsigned char *order)
 {
     int i, j;
 
     for (i = 0; i < DG_NCLASS; i++)
-        order[i] = i;
+        order[i] = (unsigned char)i;
     for (i = 1; i < DG_NCLASS; i++)
         for (j = i; j > 0 && p[order[j]] > p[order[j - 1]]; j--) {
-            int t = order[j];
+            unsigned char t = order[j];
 
             order[j] = order[j - 1];
             order[j - 1] = t;
@@ -251,7 +255,7 @@ static void rank(const float *p, int *order)
 }
 
 static char cell_char(const struct cmdline *c, const float *p, int blank,
-                      const int *order)
+                      const unsigned char *order)
 {
     if (blank)
         return ' ';
@@ -261,7 +265,7 @@ static char cell_char(const struct cmdline *c, const float *p, int blank,
 }
 
 static void print_top(const struct cmdline *c, const float *p,
-                      const int *order, int blank)
+                      const unsigned char *order, int blank)
 {
     int i;
 
@@ -273,25 +277,21 @@ static void print_top(const struct cmdline *c, const float *p,
 static void print_image(const struct cmdline *c, const struct pending *q,
                         size_t first, size_t k, unsigned long number)
 {
-    int order[DG_NCLASS];
     size_t i;
     int d;
 
     if (c->format == FMT_JSON)
         printf("{\"image\":%lu,\"digits\":\"", number);
-    for (i = 0; i < k && c->format != FMT_TSV; i++) {
-        const float *p = q->p + (first + i) * DG_NCLASS;
-
-        rank(p, order);
-        putchar(cell_char(c, p, q->blank[first + i], order));
-    }
+    for (i = 0; i < k && c->format != FMT_TSV; i++)
+        putchar(cell_char(c, q->p + (first + i) * DG_NCLASS,
+                          q->blank[first + i],
+                          q->order + (first + i) * DG_NCLASS));
     if (c->format == FMT_DIGITS) {
         for (i = 0; i < k && c->top > 0; i++) {
-            const float *p = q->p + (first + i) * DG_NCLASS;
-
-            rank(p, order);
             putchar(i ? ' ' : '\t');
-            print_top(c, p, order, q->blank[first + i]);
+            print_top(c, q->p + (first + i) * DG_NCLASS,
+                      q->order + (first + i) * DG_NCLASS,
+                      q->blank[first + i]);
         }
         putchar('\n');
         return;
@@ -300,8 +300,9 @@ static void print_image(const struct cmdline *c, const struct pending *q,
         printf("\",\"cells\":[");
     for (i = 0; i < k; i++) {
         const float *p = q->p + (first + i) * DG_NCLASS;
+        const unsigned char *order = q->order + (first + i) * DG_NCLASS;
         const int blank = q->blank[first + i];
-        const char ch = (rank(p, order), cell_char(c, p, blank, order));
+        const char ch = cell_char(c, p, blank, order);
 
         if (c->format == FMT_TSV) {
             printf("%lu\t%zu\t%c\t%.6f", number, i + 1, ch,
@@ -347,6 +348,8 @@ static void flush_pending(const struct cmdline *c, const dg_net *net,
         memcpy(q->p + pos * DG_NCLASS, dg_net_forward(net, a, b),
                b * DG_NCLASS * sizeof(float));
     }
+    for (i = 0; i < q->cells; i++)
+        rank(q->p + i * DG_NCLASS, q->order + i * DG_NCLASS);
     for (i = 0; i < q->images; i++) {
         print_image(c, q, first, q->ncell[i], q->number[i]);
         first += q->ncell[i];
@@ -406,6 +409,7 @@ static int classify(const struct cmdline *c, const dg_net *net)
     free(q.x);
     free(q.p);
     free(q.blank);
+    free(q.order);
     free(q.ncell);
     free(q.number);
     return status;
