@@ -147,7 +147,7 @@ static void prefault(void *p, size_t len)
 static int decode(dg_net *net, unsigned char *buf, size_t len, int borrow,
                   dg_err *e)
 {
-    size_t n, mlen, want, j;
+    size_t n, mlen, tlen, want, j;
     uint32_t version;
     const unsigned char *p;
 
@@ -204,10 +204,10 @@ static int decode(dg_net *net, unsigned char *buf, size_t len, int borrow,
         return dg_seterr(e, "metadata contains a NUL byte");
     }
     /* The writer pads the text with newlines to align the weights. */
-    while (mlen > 0 && net->meta[mlen - 1] == '\n'
-           && (mlen == 1 || net->meta[mlen - 2] == '\n'))
-        net->meta[--mlen] = '\0';
-    p += get_u32(buf + 16);
+    for (tlen = mlen; tlen > 0 && net->meta[tlen - 1] == '\n'
+         && (tlen == 1 || net->meta[tlen - 2] == '\n'); tlen--)
+        net->meta[tlen - 1] = '\0';
+    p += mlen;
     if (borrow) {
         net->params = (float *)(void *)p;
         return 0;
