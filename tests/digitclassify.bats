@@ -8,12 +8,6 @@
 
 bats_require_minimum_version 1.5.0
 
-# write_gen FILE: copy the generator of the made-up digits to FILE (see
-# test_helper/patterns.pl for what it draws).
-write_gen() {
-    cp "$BATS_TEST_DIRNAME/test_helper/patterns.pl" "$1"
-}
-
 setup_file() {
     load test_helper/common
     cd "$BATS_FILE_TMPDIR"

@@ -18,6 +18,20 @@ have_model() {
         >/dev/null || skip "no trained default model yet"
 }
 
+# like_ref TOL FILE...: each FILE gives one digit image that differs from
+# ref.pgm by less than TOL (pgm_diff).
+like_ref() {
+    local tol=$1 f diff
+    shift
+    for f in "$@"; do
+        pnmdigitprep "$f" > out.pgm
+        is_cell out.pgm
+        diff=$(pgm_diff ref.pgm out.pgm)
+        echo "$f: $diff"
+        awk -v d="$diff" -v t="$tol" 'BEGIN { exit !(d < t) }'
+    done
+}
+
 # is_cell FILE: the file is exactly one 28x28 raw PGM.
 is_cell() {
     [ "$(pgm_count "$1")" = 1 ] && [ "$(pgm_size "$1")" = "28 28" ]
@@ -66,20 +80,8 @@ is_cell() {
     pamtopam < d.ppm > rgb.pam
     pamdepth 65535 d.pgm > deep.pgm
     pamdepth 65535 d.ppm > deep.ppm
-    for f in d.ppm plain.pgm plain.ppm grey.pam rgb.pam deep.pgm deep.ppm; do
-        pnmdigitprep "$f" > out.pgm
-        is_cell out.pgm
-        diff=$(pgm_diff ref.pgm out.pgm)
-        echo "$f: $diff"
-        awk -v d="$diff" 'BEGIN { exit !(d < 3) }'
-    done
-    for f in d.pbm plain.pbm; do
-        pnmdigitprep "$f" > out.pgm
-        is_cell out.pgm
-        diff=$(pgm_diff ref.pgm out.pgm)
-        echo "$f: $diff"
-        awk -v d="$diff" 'BEGIN { exit !(d < 25) }'
-    done
+    like_ref 3 d.ppm plain.pgm plain.ppm grey.pam rgb.pam deep.pgm deep.ppm
+    like_ref 25 d.pbm plain.pbm
 }
 
 @test "pnmdigitprep: one digit image per input image, in order" {

@@ -31,3 +31,10 @@ need_cmd() {
 pgm_size() {
     head -c 64 "$1" | tr -s ' \n' '  ' | awk '{print $2, $3}'
 }
+
+# write_gen FILE: copy the generator of the made-up digits used by the
+# tests of digitclassify and digittrain to FILE (see
+# test_helper/patterns.pl for what it draws).
+write_gen() {
+    cp "$top_srcdir/tests/test_helper/patterns.pl" "$1"
+}

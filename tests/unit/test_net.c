@@ -81,6 +81,72 @@ static void test_gemm(dg_rng *r)
     free(t);
 }
 
+/* A layer under a gradient check: L(in, w, b) = sum(forward * R), a
+ * dense layer (n, i) -> (n, o), or a convolution of geometry g. */
+typedef struct layer_case {
+    const dg_conv_geom *g;      /* NULL: dense */
+    size_t n, i, o;
+    float *in, *w, *b, *out, *cols;
+    const float *R;
+    size_t nin, nw, nb, nout;
+} layer_case;
+
+static double layer_loss(const layer_case *c)
+{
+    if (c->g != NULL)
+        dg_conv_forward(c->out, c->in, c->w, c->b, c->n, c->g, c->cols);
+    else
+        dg_dense_forward(c->out, c->in, c->w, c->b, c->n, c->i, c->o);
+    return dot(c->out, c->R, c->nout);
+}
+
+/* Central difference of the loss as v (nv floats, one of the case's
+ * arrays) moves along dir; v is restored. */
+static double central_diff(const layer_case *c, float *v, const float *dir,
+                           size_t nv, float eps)
+{
+    float *save = malloc(nv * sizeof *save);
+    double lp, lm;
+    size_t j;
+
+    memcpy(save, v, nv * sizeof *save);
+    for (j = 0; j < nv; j++)
+        v[j] = save[j] + eps * dir[j];
+    lp = layer_loss(c);
+    for (j = 0; j < nv; j++)
+        v[j] = save[j] - eps * dir[j];
+    lm = layer_loss(c);
+    memcpy(v, save, nv * sizeof *save);
+    free(save);
+    return (lp - lm) / (2 * eps);
+}
+
+/* The weight, bias and input gradients a backward pass gave for c,
+ * each checked along a random direction. */
+static void check_layer_grads(const char *what, const layer_case *c,
+                              const float *dw, const float *db,
+                              const float *din, dg_rng *r)
+{
+    static const char *const name[3] = { "weight", "bias", "input" };
+    float *const v[3] = { c->w, c->b, c->in };
+    const float *const g[3] = { dw, db, din };
+    const size_t nv[3] = { c->nw, c->nb, c->nin };
+    const float eps = 1e-2f;
+    size_t k;
+
+    for (k = 0; k < 3; k++) {
+        float *dir = malloc(nv[k] * sizeof *dir);
+        double num, ana;
+
+        fill(dir, nv[k], r, 1.0);
+        num = central_diff(c, v[k], dir, nv[k], eps);
+        ana = dot(g[k], dir, nv[k]);
+        tap_ok(reldiff(num, ana) < 1e-3, "%s: %s gradient (numerical %.6f, "
+               "analytic %.6f)", what, name[k], num, ana);
+        free(dir);
+    }
+}
+
 /* Dense layer: L = sum(out * R).  Checks dW, db and din along random
  * directions against central differences. */
 static void test_dense_grad(dg_rng *r)
@@ -88,64 +154,22 @@ static void test_dense_grad(dg_rng *r)
     const size_t n = 5, i = 7, o = 4;
     float in[5 * 7], w[7 * 4], b[4], out[5 * 4], R[5 * 4];
     float dw[7 * 4] = { 0 }, db[4] = { 0 }, din[5 * 7], scratch[64];
-    float dirw[7 * 4], dirb[4], dirx[5 * 7], wp[7 * 4], wm[7 * 4];
-    float bp[4], bm[4], xp[5 * 7], xm[5 * 7];
-    const float eps = 1e-2f;
-    double lp, lm, num, ana;
-    size_t j;
+    float first[7 * 4];
+    layer_case c = { NULL, n, i, o, in, w, b, out, NULL, R,
+                     n * i, i * o, o, n * o };
 
     fill(in, sizeof in / 4, r, 1.0);
     fill(w, sizeof w / 4, r, 0.5);
     fill(b, 4, r, 0.5);
     fill(R, sizeof R / 4, r, 1.0);
-    fill(dirw, sizeof dirw / 4, r, 1.0);
-    fill(dirb, 4, r, 1.0);
-    fill(dirx, sizeof dirx / 4, r, 1.0);
     dg_dense_backward(din, dw, db, R, in, w, n, i, o, scratch);
-
-    for (j = 0; j < i * o; j++) {
-        wp[j] = w[j] + eps * dirw[j];
-        wm[j] = w[j] - eps * dirw[j];
-    }
-    dg_dense_forward(out, in, wp, b, n, i, o);
-    lp = dot(out, R, n * o);
-    dg_dense_forward(out, in, wm, b, n, i, o);
-    lm = dot(out, R, n * o);
-    num = (lp - lm) / (2 * eps);
-    ana = dot(dw, dirw, i * o);
-    tap_ok(reldiff(num, ana) < 1e-3, "dense: weight gradient (numerical "
-           "%.6f, analytic %.6f)", num, ana);
-
-    for (j = 0; j < o; j++) {
-        bp[j] = b[j] + eps * dirb[j];
-        bm[j] = b[j] - eps * dirb[j];
-    }
-    dg_dense_forward(out, in, w, bp, n, i, o);
-    lp = dot(out, R, n * o);
-    dg_dense_forward(out, in, w, bm, n, i, o);
-    lm = dot(out, R, n * o);
-    num = (lp - lm) / (2 * eps);
-    ana = dot(db, dirb, o);
-    tap_ok(reldiff(num, ana) < 1e-3, "dense: bias gradient (numerical %.6f, "
-           "analytic %.6f)", num, ana);
-
-    for (j = 0; j < n * i; j++) {
-        xp[j] = in[j] + eps * dirx[j];
-        xm[j] = in[j] - eps * dirx[j];
-    }
-    dg_dense_forward(out, xp, w, b, n, i, o);
-    lp = dot(out, R, n * o);
-    dg_dense_forward(out, xm, w, b, n, i, o);
-    lm = dot(out, R, n * o);
-    num = (lp - lm) / (2 * eps);
-    ana = dot(din, dirx, n * i);
-    tap_ok(reldiff(num, ana) < 1e-3, "dense: input gradient (numerical "
-           "%.6f, analytic %.6f)", num, ana);
+    check_layer_grads("dense", &c, dw, db, din, r);
 
     /* Backward accumulates: a second call doubles the weight gradient. */
-    memcpy(wp, dw, sizeof dw);
+    memcpy(first, dw, sizeof dw);
     dg_dense_backward(NULL, dw, db, R, in, w, n, i, o, scratch);
-    tap_ok(fabs(dw[3] - 2 * wp[3]) < 1e-5 && fabs(dw[11] - 2 * wp[11]) < 1e-5,
+    tap_ok(fabs(dw[3] - 2 * first[3]) < 1e-5
+           && fabs(dw[11] - 2 * first[11]) < 1e-5,
            "dense: backward accumulates into the gradients");
 }
 
@@ -221,15 +245,12 @@ static void test_conv_grad(dg_rng *r)
     const dg_conv_geom g = { 2, 5, 6, 3, 4 };   /* 2x5x6 in, 3x3, 4 out */
     const size_t n = 3, hw = 30, nin = n * 2 * hw, nout = n * 4 * hw;
     const size_t nw = 4 * 2 * 9;
-    float *in = malloc(nin * 4), *w = malloc(nw * 4), b[4], *R = malloc(nout * 4);
-    float *out = malloc(nout * 4), *dw = calloc(nw, 4), db[4] = { 0 };
-    float *din = malloc(nin * 4), *cols = malloc(dg_conv_forward_scratch(n, &g) * 4);
+    float *in = malloc(nin * 4), *w = malloc(nw * 4), b[4];
+    float *R = malloc(nout * 4), *out = malloc(nout * 4);
+    float *dw = calloc(nw, 4), db[4] = { 0 }, *din = malloc(nin * 4);
+    float *cols = malloc(dg_conv_forward_scratch(n, &g) * 4);
     float *scratch = malloc(dg_conv_scratch(n, &g) * 4);
-    float *d = malloc(nin * 4), *p = malloc(nin * 4), *m = malloc(nin * 4);
-    float dwv[72], wp[72], wm[72], dirb[4], bp[4], bm[4];
-    const float eps = 1e-2f;
-    double num, ana, lp, lm;
-    size_t j;
+    layer_case c = { &g, n, 0, 0, in, w, b, out, cols, R, nin, nw, 4, nout };
 
     fill(in, nin, r, 1.0);
     fill(w, nw, r, 0.5);
@@ -251,50 +272,15 @@ static void test_conv_grad(dg_rng *r)
                "conv: a corner output equals the sum by hand");
     }
     dg_conv_backward(din, dw, db, R, in, w, n, &g, scratch);
-
-    fill(dwv, nw, r, 1.0);
-    for (j = 0; j < nw; j++) {
-        wp[j] = w[j] + eps * dwv[j];
-        wm[j] = w[j] - eps * dwv[j];
-    }
-    dg_conv_forward(out, in, wp, b, n, &g, cols);
-    lp = dot(out, R, nout);
-    dg_conv_forward(out, in, wm, b, n, &g, cols);
-    lm = dot(out, R, nout);
-    num = (lp - lm) / (2 * eps);
-    ana = dot(dw, dwv, nw);
-    tap_ok(reldiff(num, ana) < 1e-3, "conv: weight gradient (numerical "
-           "%.6f, analytic %.6f)", num, ana);
-
-    fill(dirb, 4, r, 1.0);
-    for (j = 0; j < 4; j++) {
-        bp[j] = b[j] + eps * dirb[j];
-        bm[j] = b[j] - eps * dirb[j];
-    }
-    dg_conv_forward(out, in, w, bp, n, &g, cols);
-    lp = dot(out, R, nout);
-    dg_conv_forward(out, in, w, bm, n, &g, cols);
-    lm = dot(out, R, nout);
-    num = (lp - lm) / (2 * eps);
-    ana = dot(db, dirb, 4);
-    tap_ok(reldiff(num, ana) < 1e-3, "conv: bias gradient (numerical %.6f, "
-           "analytic %.6f)", num, ana);
-
-    fill(d, nin, r, 1.0);
-    for (j = 0; j < nin; j++) {
-        p[j] = in[j] + eps * d[j];
-        m[j] = in[j] - eps * d[j];
-    }
-    dg_conv_forward(out, p, w, b, n, &g, cols);
-    lp = dot(out, R, nout);
-    dg_conv_forward(out, m, w, b, n, &g, cols);
-    lm = dot(out, R, nout);
-    num = (lp - lm) / (2 * eps);
-    ana = dot(din, d, nin);
-    tap_ok(reldiff(num, ana) < 1e-3, "conv: input gradient (numerical "
-           "%.6f, analytic %.6f)", num, ana);
-    free(in); free(w); free(R); free(out); free(dw); free(din); free(cols);
-    free(scratch); free(d); free(p); free(m);
+    check_layer_grads("conv", &c, dw, db, din, r);
+    free(in);
+    free(w);
+    free(R);
+    free(out);
+    free(dw);
+    free(din);
+    free(cols);
+    free(scratch);
 }
 
 static void test_pool_grad(dg_rng *r)
