@@ -1,7 +1,8 @@
 /* pnmdigitprep - turn scanned digits (any PNM stream) into digit images:
- * one 28x28 PGM per input image, or with --split one strip of 28x28 cells
- * per input image.  The work is dg_prep in libdigit; this file holds the
- * options, the stream loop and the --debug output. */
+ * one 28x28 PGM per input image holding one digit, or a strip of 28x28
+ * cells for a whole number.  The work is dg_prep in libdigit; this file
+ * holds the options, the stream loop, the model (loaded only when a
+ * number must be cut) and the --debug output. */
 #include <config.h>
 
 #include <errno.h>
@@ -12,15 +13,26 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "modelpath.h"
 #include "prep.h"
 #include "tool.h"
 
 typedef struct cmdline {
     dg_prep_opts prep;
+    const char *model;
     const char *debug_dir;
     char **files;
     int nfiles;
 } cmdline;
+
+/* The model, loaded on first use; a failure is remembered. */
+typedef struct model_source {
+    const char *opt;
+    int state;              /* 0 not tried, 1 loaded, -1 failed */
+    dg_net net;
+    dg_err err;
+    char buf[PATH_MAX];
+} model_source;
 
 /* Where --debug writes, and whether a write failed. */
 typedef struct debug_sink {
@@ -34,9 +46,10 @@ static void usage(void)
     printf("Usage: %s [OPTION]... [FILE]...\n", tool_name());
     fputs(
 "Turn scanned digits into digit images: each image of the PNM stream in the\n"
-"FILEs (or standard input) becomes one 28x28 PGM, ink white on black, its\n"
-"longer side 20 pixels, its centre of mass at the centre; with --split, a\n"
-"whole number becomes a strip of 28x28 cells, one digit each.\n"
+"FILEs (or standard input) becomes one PGM: a 28x28 cell for one digit (ink\n"
+"white on black, its longer side 20 pixels, its centre of mass at the\n"
+"centre), or for a whole number a strip of such cells, one per digit.\n"
+"Where one digit ends is decided by reading the candidates with the model.\n"
 "\n"
 "  -i, --ink=WHICH        ink colour: auto (default), dark (on light paper)\n"
 "                         or light (on dark ground)\n"
@@ -52,9 +65,14 @@ static void usage(void)
 "      --speck=F          drop marks smaller than F times the largest\n"
 "                         (default 0.08)\n"
 "      --keep-lines       keep ruling lines and frames touching the edge\n"
-"  -s, --split            read a whole number: one cell per digit\n"
-"  -m, --max-digits=N     with --split, at most N cells (default: no limit)\n"
-"      --spaces           with --split, a blank cell for a wide gap\n"
+"  -s, --split            always read a whole number (default: one digit or\n"
+"                         a number, as the model reads the image)\n"
+"  -1, --single           always read one digit: all the ink in one cell;\n"
+"                         needs no model\n"
+"      --model=FILE       the model that reads the candidates (default:\n"
+"                         $DIGIT_MODEL, else the installed default.model)\n"
+"  -m, --max-digits=N     at most N cells (default: no limit)\n"
+"      --spaces           a blank cell for a wide gap between digits\n"
 "  -e, --allow-empty      a blank image gives an empty cell, not an error\n"
 "  -d, --debug=DIR        write each stage as DIR/NNNN-STAGE.pgm\n"
 "  -h, --help             display this help and exit\n"
@@ -95,7 +113,7 @@ static void parse_ink(dg_prep_opts *o, const char *arg)
 static void parse_cmdline(int argc, char **argv, cmdline *cl)
 {
     enum { OPT_DESKEW = 256, OPT_NO_DESKEW, OPT_SPECK, OPT_KEEP_LINES,
-           OPT_SPACES };
+           OPT_SPACES, OPT_MODEL };
     static const struct option longopts[] = {
         { "ink", required_argument, NULL, 'i' },
         { "threshold", required_argument, NULL, 't' },
@@ -107,6 +125,8 @@ static void parse_cmdline(int argc, char **argv, cmdline *cl)
         { "speck", required_argument, NULL, OPT_SPECK },
         { "keep-lines", no_argument, NULL, OPT_KEEP_LINES },
         { "split", no_argument, NULL, 's' },
+        { "single", no_argument, NULL, '1' },
+        { "model", required_argument, NULL, OPT_MODEL },
         { "max-digits", required_argument, NULL, 'm' },
         { "spaces", no_argument, NULL, OPT_SPACES },
         { "allow-empty", no_argument, NULL, 'e' },
@@ -120,7 +140,7 @@ static void parse_cmdline(int argc, char **argv, cmdline *cl)
 
     memset(cl, 0, sizeof *cl);
     dg_prep_defaults(o);
-    while ((c = getopt_long(argc, argv, "i:t:w:k:bsm:ed:hV", longopts, NULL))
+    while ((c = getopt_long(argc, argv, "i:t:w:k:bs1m:ed:hV", longopts, NULL))
            != -1) {
         switch (c) {
         case 'i': parse_ink(o, optarg); break;
@@ -138,7 +158,9 @@ static void parse_cmdline(int argc, char **argv, cmdline *cl)
             o->speck = (float)tool_parse_double("--speck", optarg, 0.0, 1.0);
             break;
         case OPT_KEEP_LINES: o->keep_lines = 1; break;
-        case 's': o->split = 1; break;
+        case 's': o->split = DG_SPLIT_ALWAYS; break;
+        case '1': o->split = DG_SPLIT_NEVER; break;
+        case OPT_MODEL: cl->model = optarg; break;
         case 'm':
             o->max_digits = (int)tool_parse_long("--max-digits", optarg, 1,
                                                  100000);
@@ -154,12 +176,30 @@ static void parse_cmdline(int argc, char **argv, cmdline *cl)
             exit(EXIT_USAGE);
         }
     }
-    if ((o->max_digits > 0 || o->spaces) && !o->split)
-        tool_usage_error("--max-digits and --spaces need --split");
+    if ((o->max_digits > 0 || o->spaces) && o->split == DG_SPLIT_NEVER)
+        tool_usage_error("--max-digits and --spaces do not go with "
+                         "--single");
     if (cl->debug_dir != NULL && cl->debug_dir[0] == '\0')
         tool_usage_error("--debug needs a directory name");
     cl->files = argv + optind;
     cl->nfiles = argc - optind;
+}
+
+/* The dg_prep_opts net callback: load the model the first time a number
+ * must be cut. */
+static const struct dg_net *get_model(void *ctx, dg_err *e)
+{
+    model_source *m = ctx;
+
+    if (m->state == 0)
+        m->state = dg_model_load_digits(&m->net, m->opt, m->buf,
+                                        sizeof m->buf, NULL, &m->err) < 0
+                   ? -1 : 1;
+    if (m->state < 0) {
+        *e = m->err;
+        return NULL;
+    }
+    return &m->net;
 }
 
 /* The --debug callback: write the stage as DIR/NNNN-STAGE.pgm. */
@@ -206,12 +246,18 @@ int main(int argc, char **argv)
     dg_image scan = { 0, 0, NULL }, out = { 0, 0, NULL };
     dg_prep_work *work;
     debug_sink sink = { NULL, 0, 0 };
+    static model_source model;
     int status = EXIT_OK, rc;
     dg_err e;
 
     tool_init(argv[0]);
     parse_cmdline(argc, argv, &cl);
     dg_pnm_init(tool_name());
+    /* Candidates are read in small batches: one thread unless asked. */
+    tool_threads(0, 1);
+    model.opt = cl.model;
+    cl.prep.net = get_model;
+    cl.prep.net_ctx = &model;
     if (cl.debug_dir != NULL) {
         if (make_debug_dir(cl.debug_dir) < 0)
             return tool_finish(EXIT_DATA);
@@ -247,6 +293,8 @@ int main(int argc, char **argv)
         status = EXIT_DATA;
     tool_input_close(&in);
     dg_prep_work_free(work);
+    if (model.state > 0)
+        dg_net_free(&model.net);
     dg_image_free(&scan);
     dg_image_free(&out);
     return tool_finish(status);

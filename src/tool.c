@@ -11,6 +11,7 @@
 #include <omp.h>
 #endif
 
+#include "modelpath.h"
 #include "tool.h"
 
 static const char *progname = "digitfilters";
@@ -215,41 +216,11 @@ void tool_input_close(tool_input *in)
     close_current(in);
 }
 
-/* True when the running binary lives in this package's build tree. */
-static int in_build_tree(void)
-{
-    char exe[PATH_MAX], dir[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    char *slash;
-
-    if (n <= 0)
-        return 0;
-    exe[n] = '\0';
-    slash = strrchr(exe, '/');
-    if (slash == NULL)
-        return 0;
-    *slash = '\0';
-    if (realpath(DG_ABS_BUILDDIR, dir) == NULL)
-        return 0;
-    return strcmp(exe, dir) == 0;
-}
-
 const char *tool_model_path(const char *opt, const char *file)
 {
     static char buf[PATH_MAX];
-    const char *env = getenv("DIGIT_MODEL");
 
-    if (opt != NULL)
-        return opt;
-    if (env != NULL && env[0] != '\0')
-        return env;
-    if (in_build_tree()) {
-        snprintf(buf, sizeof buf, "%s/model/%s", DG_ABS_SRCDIR, file);
-        if (access(buf, R_OK) == 0)
-            return buf;
-    }
-    snprintf(buf, sizeof buf, "%s/%s", DG_PKGDATADIR, file);
-    return buf;
+    return dg_model_find(opt, file, buf, sizeof buf);
 }
 
 int tool_stderr_is_tty(void)

@@ -12,7 +12,7 @@ TOOLS="pnmdigitprep digitclassify digitaugment digittrain"
 
 @test "package: the README's quick start reads the bundled sample as 4071" {
     run --separate-stderr bash -c \
-        "pnmdigitprep --split '$top_srcdir/data/sample-4071.pgm' | digitclassify"
+        "pnmdigitprep '$top_srcdir/data/sample-4071.pgm' | digitclassify"
     assert_success
     assert_output "4071"
 }
@@ -25,7 +25,7 @@ TOOLS="pnmdigitprep digitclassify digitaugment digittrain"
 }
 
 @test "package: the README's quick-start command is the one tested" {
-    run grep -F "./pnmdigitprep --split data/sample-4071.pgm | ./digitclassify" \
+    run grep -F "./pnmdigitprep data/sample-4071.pgm | ./digitclassify" \
         "$top_srcdir/README"
     assert_success
 }

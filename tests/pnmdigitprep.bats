@@ -60,8 +60,8 @@ is_cell() {
     [[ "$stderr" == *"--threshold"* ]]
     run -2 --separate-stderr pnmdigitprep --threshold=1.5
     run -2 --separate-stderr pnmdigitprep --window=1
-    run -2 --separate-stderr pnmdigitprep --max-digits=3
-    [[ "$stderr" == *"--split"* ]]
+    run -2 --separate-stderr pnmdigitprep --single --max-digits=3
+    [[ "$stderr" == *"--single"* ]]
     [ -z "$output" ]
 }
 
@@ -136,7 +136,8 @@ is_cell() {
     pnmdigitprep r.pgm > c.pgm
     [ "$(pgm_diff a.pgm b.pgm)" = "0.00" ]
     [ "$(pgm_diff a.pgm c.pgm)" = "0.00" ]
-    pnmdigitprep --keep-lines r.pgm > k.pgm
+    # Kept, the line is ink of the digit's cell.
+    pnmdigitprep --single --keep-lines r.pgm > k.pgm
     [ "$(pgm_diff a.pgm k.pgm)" != "0.00" ]
 }
 
@@ -307,6 +308,10 @@ man_examples() {
     convert -size 112x112 xc:gray92 -depth 8 pgm:blank.pgm
     cat d.pgm n.pgm > scans.pgm
     cat d.pgm blank.pgm n.pgm > forms.pgm
+    draw_number number.pgm 375 -1
+    draw_digit b1.pgm 2
+    draw_digit b2.pgm 8
+    cat b1.pgm b2.pgm > boxes.pgm
     local cmd n=0
     while IFS= read -r cmd; do
         echo "example: $cmd"
@@ -316,10 +321,12 @@ man_examples() {
         "convert photo.png"*) assert_output 4 ;;
         "anytopnm form.png"*) assert_output 4071 ;;
         "anytopnm gap.png"*) assert_output "12 34" ;;
+        "pnmdigitprep --single boxes"*) assert_output $'2\n8' ;;
         esac
         n=$((n + 1))
     done < <(man_examples "$top_srcdir/man/pnmdigitprep.1")
-    [ "$n" -ge 7 ]
+    [ "$n" -ge 9 ]
+    [ -s why/0001-segments.pgm ]
     is_cell digit.pgm
     [ -s stages/0002-final.pgm ]
     is_cell framed.pgm

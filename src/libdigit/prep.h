@@ -9,13 +9,16 @@
  *              so the output keeps grey levels;
  *   clean-up   drop specks (components much smaller than the largest) and
  *              ruling lines or frames that touch the image edge;
- *   normalise  crop to the ink, optionally deskew by second-order moments,
- *              scale so the longer side is DG_BOX pixels (area averaging when
- *              shrinking), and place in a DG_CELL square with the intensity
- *              centre of mass at (14, 14) (pixel-index coordinates, as in
- *              MNIST);
- *   split      optionally cut a whole number into digits, one cell each,
- *              side by side in reading order.
+ *   split      one digit, or a whole number cut into digits: geometry
+ *              proposes pieces (components, cuts through touching
+ *              strokes) and a network reads every run of neighbouring
+ *              pieces; the reading of least cost decides where each digit
+ *              ends (segmentation by recognition);
+ *   normalise  crop each digit to its ink, optionally deskew by
+ *              second-order moments, scale so the longer side is DG_BOX
+ *              pixels (area averaging when shrinking), and place in a
+ *              DG_CELL square with the intensity centre of mass at
+ *              (14, 14) (pixel-index coordinates, as in MNIST).
  * Nothing here prints, exits, or keeps global state: every call is
  * independent and thread-safe. */
 #ifndef DG_PREP_H
@@ -30,6 +33,22 @@ typedef enum dg_ink {
     DG_INK_LIGHT            /* light ink on dark ground (MNIST) */
 } dg_ink;
 
+/* One digit or a whole number. */
+typedef enum dg_split {
+    DG_SPLIT_AUTO,          /* as the network reads it: the network is
+                             * asked only when the geometry leaves a
+                             * doubt (several marks, or a wide one) */
+    DG_SPLIT_NEVER,         /* one digit: all the ink in one cell */
+    DG_SPLIT_ALWAYS         /* a number: one cell per digit */
+} dg_split;
+
+struct dg_net;
+
+/* Gives the network that reads candidate digits (a digit model of 10
+ * classes, or 11 with the "not one digit" class), on first use.  NULL
+ * with e filled when there is none. */
+typedef const struct dg_net *dg_prep_net_fn(void *ctx, dg_err *e);
+
 typedef enum dg_thresh {
     DG_THRESH_OTSU,         /* global, from the histogram */
     DG_THRESH_SAUVOLA,      /* local mean and deviation in a window */
@@ -38,9 +57,11 @@ typedef enum dg_thresh {
 } dg_thresh;
 
 /* Called with each intermediate image: "grey" (the input), "mask" (the
- * ink kept after clean-up, 1 = ink), "crop" (the cropped ink image before
- * scaling; "crop-N" for digit N with split) and "final" (the result).  The
- * images are only valid during the call. */
+ * ink kept after clean-up, 1 = ink), "segments" (when a number was cut:
+ * a picture of the pieces, the cuts and the chosen digits with their
+ * readings, dark on white), "crop" (the cropped ink image before
+ * scaling; "crop-N" for digit N of a number of several) and "final" (the result).
+ * The images are only valid during the call. */
 typedef void dg_prep_debug_fn(void *ctx, const char *stage,
                               const dg_image *im);
 
@@ -55,9 +76,14 @@ typedef struct dg_prep_opts {
     float speck;            /* drop components with fewer ink pixels than
                              * this fraction of the largest one */
     int keep_lines;         /* keep ruling lines/frames touching the edge */
-    int split;              /* a whole number: one cell per digit */
-    int max_digits;         /* split: at most this many cells; 0: no limit */
-    int spaces;             /* split: a blank cell for a wide gap */
+    dg_split split;         /* one digit, a number, or as read */
+    dg_prep_net_fn *net;    /* the reader of candidates; NULL: none,
+                             * then DG_SPLIT_AUTO reads one digit and
+                             * DG_SPLIT_ALWAYS fails */
+    void *net_ctx;
+    int max_digits;         /* a number: at most this many cells; 0: no
+                             * limit */
+    int spaces;             /* a number: a blank cell for a wide gap */
     int allow_empty;        /* blank image gives an empty cell, not -1 */
     dg_prep_debug_fn *debug;    /* NULL: no stages reported */
     void *debug_ctx;
@@ -67,7 +93,7 @@ typedef struct dg_prep_opts {
 void dg_prep_defaults(dg_prep_opts *o);
 
 /* Turn one scanned image (0 black .. 1 white, any size) into a digit
- * image: DG_CELL x DG_CELL (ink 1 on 0), or with o->split a strip of k
+ * image: DG_CELL x DG_CELL (ink 1 on 0), or for a number a strip of k
  * cells, DG_CELL*k x DG_CELL.  out is reshaped as needed (start it zeroed
  * or from an earlier call).  Returns 0, or -1 with e filled (e.g. "no ink
  * found (blank image)"). */
@@ -83,6 +109,20 @@ dg_prep_work *dg_prep_work_new(void);
 void dg_prep_work_free(dg_prep_work *w);
 int dg_prep_run(dg_prep_work *w, const dg_image *scan,
                 const dg_prep_opts *o, dg_image *out, dg_err *e);
+
+/* For training a model's "not one digit" class on the candidates the
+ * segmentation really meets: read scan as a number known to be
+ * digits[0 .. nd) (values 0 to 9), with o's network, and call fn with
+ * the cell of every candidate digit and its label: the digit it stands
+ * for on the reading of least cost that spells the number, or DG_REJECT
+ * (net.h) when it is unlike every digit of that reading.  Returns how
+ * many were given, 0 when no reading spells the number (or the image is
+ * blank), -1 on error. */
+typedef void dg_prep_label_fn(void *ctx, const float *cell, int label);
+
+long dg_prep_label(dg_prep_work *w, const dg_image *scan,
+                   const dg_prep_opts *o, const uint8_t *digits, size_t nd,
+                   dg_prep_label_fn *fn, void *ctx, dg_err *e);
 
 /* ---- building blocks, exposed for tests and for other tools ---- */
 

@@ -1,0 +1,462 @@
+/* ink.c - find the ink: decide the polarity, threshold (Otsu, Sauvola,
+ * fixed or none) and keep the faint edges connected to the ink
+ * (hysteresis).  The result is a contrast code per pixel (w->c8 through
+ * w->lut) and a mask of strong and weak ink; see prep_int.h.
+ *
+ * Memory: two bytes per input pixel; Sauvola's local statistics come
+ * from running column sums, O(width), not an integral image.  Every pass
+ * is O(pixels). */
+#include <config.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prep_int.h"
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+/* The least difference between ink and ground that counts as ink. */
+#define MIN_CONTRAST 0.1f
+/* Sauvola's dynamic range of the standard deviation (128 of 255). */
+#define SAUVOLA_R 0.5f
+
+static inline int to_bin(float v)
+{
+    int b = (int)(v * 255.0f + 0.5f);
+
+    return b < 0 ? 0 : b > 255 ? 255 : b;
+}
+
+int dg_otsu(const size_t hist[256])
+{
+    uint64_t total = 0, sum = 0, wb = 0, sb = 0;
+    double bnum = -1, bden = 1;
+    int t, bt = -1;
+
+    for (t = 0; t < 256; t++) {
+        total += hist[t];
+        sum += (uint64_t)t * hist[t];
+    }
+    if (total == 0)
+        return -1;
+    /* The between-class variance wb wf (mb - mf)^2 is
+     * (sb total - sum wb)^2 / (wb wf total^2); compared as fractions,
+     * without dividing.  An empty bin repeats its predecessor's value, so
+     * it can never be a strictly better split and is skipped. */
+    for (t = 0; t < 255; t++) {
+        double d, num, den;
+
+        if (hist[t] == 0)
+            continue;
+        wb += hist[t];
+        sb += (uint64_t)t * hist[t];
+        if (wb == total)
+            break;
+        d = (double)sb * (double)total - (double)sum * (double)wb;
+        num = d * d;
+        den = (double)wb * (double)(total - wb);
+        if (num * bden > bnum * den) {
+            bnum = num;
+            bden = den;
+            bt = t;
+        }
+    }
+    if (bt < 0) {               /* a single occupied bin */
+        for (t = 0; t < 256 && hist[t] == 0; t++)
+            ;
+        bt = t;
+    }
+    return bt;
+}
+
+/* Median bin of hist over bins [lo, hi]; lo if they are empty. */
+static int hist_median(const size_t *hist, int lo, int hi)
+{
+    size_t n = 0, acc = 0;
+    int b;
+
+    for (b = lo; b <= hi; b++)
+        n += hist[b];
+    for (b = lo; b <= hi; b++) {
+        acc += hist[b];
+        if (2 * acc >= n && n > 0)
+            return b;
+    }
+    return lo;
+}
+
+/* The two loops that touch every pixel of every image are written so
+ * that the compiler can vectorise them, and asked to. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define DG_VECTORISE __attribute__((optimize("tree-vectorize")))
+#else
+#define DG_VECTORISE
+#endif
+
+/* q = round(255 px), clamped to 0..255.  With SSE2 the saturating packs
+ * do the clamping, sixteen pixels at a time. */
+DG_VECTORISE static void quantise(const float *restrict px,
+                                  uint8_t *restrict q, size_t n)
+{
+    size_t i = 0;
+
+#ifdef __SSE2__
+    const __m128 k255 = _mm_set1_ps(255.0f), half = _mm_set1_ps(0.5f);
+
+    for (; i + 16 <= n; i += 16) {
+        __m128i a = _mm_cvttps_epi32(_mm_add_ps(_mm_mul_ps(
+                        _mm_loadu_ps(px + i), k255), half));
+        __m128i b = _mm_cvttps_epi32(_mm_add_ps(_mm_mul_ps(
+                        _mm_loadu_ps(px + i + 4), k255), half));
+        __m128i c = _mm_cvttps_epi32(_mm_add_ps(_mm_mul_ps(
+                        _mm_loadu_ps(px + i + 8), k255), half));
+        __m128i d = _mm_cvttps_epi32(_mm_add_ps(_mm_mul_ps(
+                        _mm_loadu_ps(px + i + 12), k255), half));
+
+        _mm_storeu_si128((__m128i *)(q + i),
+                         _mm_packus_epi16(_mm_packs_epi32(a, b),
+                                          _mm_packs_epi32(c, d)));
+    }
+#endif
+    for (; i < n; i++) {
+        float v = px[i] * 255.0f + 0.5f;
+
+        v = v > 0.0f ? v : 0.0f;
+        v = v < 255.0f ? v : 255.0f;
+        q[i] = (uint8_t)(int)v;
+    }
+}
+
+/* mk = MK_STRONG where (q ^ flip) > ts, MK_WEAK where it is > tw. */
+DG_VECTORISE static void mark(const uint8_t *restrict q,
+                              uint8_t *restrict mk, size_t n, uint8_t flip,
+                              uint8_t ts, uint8_t tw)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        uint8_t u = q[i] ^ flip;
+
+        mk[i] = (uint8_t)((u > ts) * MK_STRONG | (u > tw) * MK_WEAK);
+    }
+}
+
+/* Histograms of the quantised image q (w x h) and of its border ring,
+ * over every step-th pixel of every step-th row (step 1: all pixels). */
+static void grey_histograms(const uint8_t *q, size_t w, size_t h,
+                            size_t step, size_t all[256], size_t border[256])
+{
+    size_t b = w < h ? w / 20 : h / 20, x, y;
+    uint32_t h2[2][256], hb[256];
+
+    if (b < 1)
+        b = 1;
+    memset(h2, 0, sizeof h2);
+    memset(hb, 0, sizeof hb);
+    for (y = 0; y < h; y += step) {
+        const uint8_t *row = q + y * w;
+
+        /* Two interleaved histograms halve the store-to-load chains. */
+        for (x = 0; x + step < w; x += 2 * step) {
+            h2[0][row[x]]++;
+            h2[1][row[x + step]]++;
+        }
+        for (; x < w; x += step)
+            h2[0][row[x]]++;
+        if (y < b || y + b >= h) {
+            for (x = 0; x < w; x += step)
+                hb[row[x]]++;
+        } else {
+            for (x = 0; x < b && x < w; x += step) {
+                hb[row[x]]++;
+                hb[row[w - 1 - x]]++;
+            }
+        }
+    }
+    for (x = 0; x < 256; x++) {
+        all[x] = (size_t)h2[0][x] + h2[1][x];
+        border[x] = hb[x];
+    }
+}
+
+/* Whether the ink is dark (paper bright): the majority of the pixels
+ * decides when it is clear, else the border ring does. */
+static int ink_is_dark(const size_t all[256], const size_t border[256])
+{
+    int t = dg_otsu(all), k;
+    size_t n = 0, bright = 0, bn = 0, bbright = 0;
+
+    for (k = 0; k < 256; k++) {
+        n += all[k];
+        bn += border[k];
+        if (k > t) {
+            bright += all[k];
+            bbright += border[k];
+        }
+    }
+    if (bright * 100 >= n * 65)
+        return 1;
+    if (bright * 100 <= n * 35)
+        return 0;
+    return 2 * bbright >= bn;
+}
+
+/* ------------------------------------------------------------------ */
+/* Finding the ink: contrast image and strong mask                     */
+
+/* The ink level in [0, 1] of grey g. */
+static inline float ink_of(float g, int dark)
+{
+    return dark ? 1.0f - g : g;
+}
+
+typedef struct ink_stats {
+    float level;            /* ink contrast that maps to full ink */
+    float low;              /* weak (hysteresis) contrast threshold */
+    size_t strong;          /* strong pixels */
+} ink_stats;
+
+/* Robust spread (1.4826 MAD) of bins [lo, hi] around centre c. */
+static float hist_mad(const size_t *hist, int lo, int hi, int c)
+{
+    size_t dev[256] = { 0 };
+    int b;
+
+    for (b = lo; b <= hi; b++)
+        dev[b > c ? b - c : c - b] += hist[b];
+    return 1.4826f * (float)hist_median(dev, 0, 255) / 255.0f;
+}
+
+/* Global threshold (Otsu, fixed or none) on the quantised grey image in
+ * w->c8 with histogram ghist: contrast = ink level above the ground (the
+ * median of the ground class), strong = above the threshold, weak =
+ * strong or contrast above st->low.  Everything depends on the grey level
+ * only, so one table lookup per pixel does it.  Returns 1 when there is
+ * no ink. */
+static int global_ink(ink_plane *w, size_t n, const dg_prep_opts *o,
+                      int dark, const size_t *ghist, ink_stats *st)
+{
+    size_t hist[256], chist[256] = { 0 }, inksum = 0, inkn = 0, acc = 0;
+    uint8_t lutc[256];
+    int t, k, bg, low8, tw;
+    float noise;
+
+    for (k = 0; k < 256; k++)
+        hist[k] = ghist[dark ? 255 - k : k];
+    if (o->thresh == DG_THRESH_FIXED) {
+        t = (int)(o->level * 255.0f);
+        bg = hist_median(hist, 0, t);
+    } else if (o->thresh == DG_THRESH_NONE) {
+        for (t = 0, k = 1; k < 256; k++)
+            if (hist[k] > hist[t])
+                t = k;
+        bg = t;
+    } else {
+        t = dg_otsu(hist);
+        bg = hist_median(hist, 0, t);
+    }
+    for (k = t + 1; k < 256; k++) {
+        inksum += (size_t)k * hist[k];
+        inkn += hist[k];
+        chist[k > bg ? k - bg : 0] += hist[k];
+    }
+    if (inkn == 0 || (float)inksum / (float)inkn - (float)bg
+                     < MIN_CONTRAST * 255.0f)
+        return 1;
+    noise = hist_mad(hist, 0, t, bg);
+    for (k = 0; k < 256; k++) {
+        acc += chist[k];
+        if (4 * acc >= 3 * inkn)
+            break;
+    }
+    st->strong = inkn;
+    st->level = (float)(k < 1 ? 1 : k) / 255.0f;
+    st->low = 0.05f * st->level + 3.0f * noise;
+    low8 = o->thresh == DG_THRESH_NONE ? 255
+           : st->low >= 1.0f ? 255 : to_bin(st->low);
+    for (k = 0; k < 256; k++) {
+        int v = dark ? 255 - k : k, c = v > bg ? v - bg : 0;
+
+        lutc[k] = (uint8_t)c;
+    }
+    memcpy(w->lut, lutc, sizeof lutc);
+    /* Strong and weak are thresholds on the ink level v = q ^ flip. */
+    tw = bg + low8 < t ? bg + low8 : t;
+    mark(w->c8, w->mk, n, dark ? 0xff : 0, (uint8_t)t,
+         (uint8_t)(tw > 255 ? 255 : tw));
+    return 0;
+}
+
+/* Sauvola's local threshold on the paper-bright image p: ink where
+ * p < m (1 + k (s / R - 1)) and m - p >= MIN_CONTRAST, m and s the mean
+ * and deviation in a window around the pixel; contrast = 1 - p / m.
+ * Returns 1 when there is no ink, -1 on error. */
+static int sauvola_ink(ink_plane *w, const dg_image *s,
+                       const dg_prep_opts *o, int dark, float *noise,
+                       dg_err *e)
+{
+    const size_t W = s->w, H = s->h;
+    size_t r, x, y, ylo = 0, yhi = 0, strong = 0, weakn = 0;
+    double noise2 = 0;
+    size_t win = o->window > 0 ? (size_t)o->window
+                 : (W < H ? W : H) / 4;
+
+    for (x = 0; x < 256; x++)
+        w->lut[x] = (uint8_t)x;
+    if (win < 15)
+        win = 15;
+    r = win / 2;
+    if (w->colcap < W + 1) {
+        free(w->colsum);
+        free(w->colsq);
+        w->colcap = 0;
+        w->colsum = malloc((W + 1) * sizeof(double));
+        w->colsq = malloc((W + 1) * sizeof(double));
+        if (w->colsum == NULL || w->colsq == NULL)
+            return dg_seterr(e, "out of memory");
+        w->colcap = W + 1;
+    }
+    memset(w->colsum, 0, W * sizeof(double));
+    memset(w->colsq, 0, W * sizeof(double));
+    for (y = 0; y < H; y++) {
+        size_t want_hi = y + r + 1 < H ? y + r + 1 : H;
+        size_t want_lo = y > r ? y - r : 0;
+        const float *row = s->px + y * W;
+        double hs = 0, hq = 0;
+        size_t xl = 0, xh = 0;
+
+        for (; yhi < want_hi; yhi++)
+            for (x = 0; x < W; x++) {
+                double p = 1.0 - ink_of(s->px[yhi * W + x], dark);
+
+                w->colsum[x] += p;
+                w->colsq[x] += p * p;
+            }
+        for (; ylo < want_lo; ylo++)
+            for (x = 0; x < W; x++) {
+                double p = 1.0 - ink_of(s->px[ylo * W + x], dark);
+
+                w->colsum[x] -= p;
+                w->colsq[x] -= p * p;
+            }
+        for (x = 0; x < W; x++) {
+            size_t wl = x > r ? x - r : 0, wh = x + r + 1 < W ? x + r + 1 : W;
+            double n, m, sd, var, t;
+            float p = 1.0f - ink_of(row[x], dark), c;
+
+            for (; xh < wh; xh++) {
+                hs += w->colsum[xh];
+                hq += w->colsq[xh];
+            }
+            for (; xl < wl; xl++) {
+                hs -= w->colsum[xl];
+                hq -= w->colsq[xl];
+            }
+            n = (double)(wh - wl) * (double)(yhi - ylo);
+            m = hs / n;
+            var = hq / n - m * m;
+            sd = var > 0 ? sqrt(var) : 0;
+            t = m * (1.0 + o->k * (sd / SAUVOLA_R - 1.0));
+            c = m > 0.02 ? 1.0f - p / (float)m : 0.0f;
+            w->c8[y * W + x] = (uint8_t)to_bin(c);
+            if (p < t && m - p >= MIN_CONTRAST) {
+                w->mk[y * W + x] = MK_STRONG;
+                strong++;
+            } else {
+                w->mk[y * W + x] = 0;
+                if (c > 0)
+                    noise2 += (double)c * c;
+                weakn++;
+            }
+        }
+    }
+    if (strong == 0)
+        return 1;
+    *noise = weakn ? (float)sqrt(noise2 / (double)weakn) : 0.0f;
+    return 0;
+}
+
+/* For a local threshold: the ink level (75th percentile of the strong
+ * contrast) and the weak threshold (a small fraction of it, above the
+ * noise); marks the weak pixels. */
+static void ink_levels(ink_plane *w, size_t n, float noise,
+                       ink_stats *st)
+{
+    size_t hist[256] = { 0 }, i, acc = 0;
+    int k, low8;
+
+    st->strong = 0;
+    for (i = 0; i < n; i++)
+        if (w->mk[i] & MK_STRONG) {
+            hist[w->lut[w->c8[i]]]++;
+            st->strong++;
+        }
+    for (k = 0; k < 256; k++) {
+        acc += hist[k];
+        if (4 * acc >= 3 * st->strong)
+            break;
+    }
+    st->level = (float)(k < 1 ? 1 : k) / 255.0f;
+    st->low = 0.05f * st->level + 3.0f * noise;
+    low8 = st->low >= 1.0f ? 255 : to_bin(st->low);
+    for (i = 0; i < n; i++)
+        if ((w->mk[i] & MK_STRONG) || w->lut[w->c8[i]] > low8)
+            w->mk[i] |= MK_WEAK;
+}
+
+/* ------------------------------------------------------------------ */
+
+int ink_find(ink_plane *w, const dg_image *s, const dg_prep_opts *o,
+             dg_err *e)
+{
+    size_t ghist[256], bhist[256], n = s->w * s->h, oldcap = w->pixcap;
+    size_t step;
+    int dark, blank;
+    float noise = 0;
+    ink_stats st;
+
+    if (dg_grow(&w->c8, &w->pixcap, n, 1, e) < 0)
+        return -1;
+    if (w->mk == NULL || w->pixcap != oldcap) {
+        uint8_t *q = realloc(w->mk, w->pixcap);
+
+        if (q == NULL)
+            return dg_seterr(e, "out of memory");
+        w->mk = q;
+    }
+    quantise(s->px, w->c8, n);
+    /* The global statistics need no more than a quarter of a large image;
+     * if that sample shows no ink, every pixel is looked at. */
+    step = n >= 8192 && s->w >= 16 && s->h >= 16 ? 2 : 1;
+    for (;;) {
+        grey_histograms(w->c8, s->w, s->h, step, ghist, bhist);
+        dark = o->ink == DG_INK_AUTO ? ink_is_dark(ghist, bhist)
+               : o->ink == DG_INK_DARK;
+        if (o->thresh == DG_THRESH_SAUVOLA) {
+            blank = sauvola_ink(w, s, o, dark, &noise, e);
+            if (blank == 0)
+                ink_levels(w, n, noise, &st);
+        } else {
+            blank = global_ink(w, n, o, dark, ghist, &st);
+        }
+        if (blank != 1 || step == 1)
+            break;
+        step = 1;
+    }
+    if (blank != 0)
+        return blank;
+    w->level8 = to_bin(st.level);
+    return 0;
+}
+
+void ink_free(ink_plane *w)
+{
+    free(w->c8);
+    free(w->mk);
+    free(w->colsum);
+    free(w->colsq);
+    memset(w, 0, sizeof *w);
+}

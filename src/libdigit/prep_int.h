@@ -1,0 +1,219 @@
+/* prep_int.h - what the stages of preprocessing share (private to
+ * libdigit; the public API is prep.h).
+ *
+ * The stages, one file each, in the order the driver (prep.c) runs them:
+ *   ink.c      grey image -> ink contrast codes and an ink mask
+ *   blobs.c    ink mask -> runs and connected components, clean-up, and
+ *              the one walker over the pixel rows of a region
+ *   segment.c  components -> pieces (cut where digits may touch) ->
+ *              the digits, chosen by the network (writes no cells)
+ *   cell.c     one cropped region -> a 28x28 digit cell
+ *   segpic.c   the --debug picture of the candidates and the chosen path
+ * They talk through the work area below, each owning its own fields. */
+#ifndef DG_PREP_INT_H
+#define DG_PREP_INT_H
+
+#include "net.h"
+#include "prep.h"
+
+/* ---- ink.c: the contrast image and the mask ---- */
+
+enum { MK_STRONG = 1, MK_WEAK = 2 };
+
+typedef struct ink_plane {
+    uint8_t *c8;            /* (h, w) quantised grey, then a code that
+                             * lut maps to ink contrast 0..255 */
+    uint8_t *mk;            /* (h, w) MK_ bits */
+    uint8_t lut[256];
+    size_t pixcap;
+    double *colsum, *colsq; /* (w) Sauvola's running column sums */
+    size_t colcap;
+    int level8;             /* contrast that counts as full ink */
+} ink_plane;
+
+/* Find the ink of s into p.  Returns 1 when there is none, 0 when there
+ * is, -1 on error. */
+int ink_find(ink_plane *p, const dg_image *s, const dg_prep_opts *o,
+             dg_err *e);
+void ink_free(ink_plane *p);
+
+/* ---- blobs.c: runs, components, regions ---- */
+
+typedef struct run {
+    uint32_t y, x0, x1;     /* pixels [x0, x1) of row y */
+    uint32_t parent;        /* union-find over runs; later the component */
+    uint32_t strong;        /* strong (thresholded) pixels in the run */
+} run;
+
+typedef struct comp {
+    size_t x0, y0, x1, y1;  /* bounding box, [x0, x1) x [y0, y1) */
+    size_t pixels, strong;
+    double ink;             /* sum of contrast (kept components) */
+    int keep;
+    size_t first, count;    /* its runs in blobs->order */
+} comp;
+
+/* A cut through a component: at row y of [y0, y1), the column
+ * x[y - y0]; pixels left of it (x < column) are on its left. */
+typedef struct cut {
+    size_t y0, y1;
+    size_t off;             /* x[] starts at blobs->cutx + off */
+    double ink;             /* ink pixels the cut crosses */
+    size_t strokes;         /* separate strokes it crosses */
+} cut;
+
+#define NO_CUT ((size_t)-1)
+
+/* A piece of ink: a kept component, or the part of one between two
+ * cuts.  Statistics are of the piece's own pixels. */
+typedef struct piece {
+    size_t comp;
+    size_t lcut, rcut;      /* cut indices or NO_CUT */
+    size_t x0, y0, x1, y1;  /* bounding box */
+    size_t pixels;
+    double ink;
+} piece;
+
+typedef struct blobs {
+    run *runs;
+    size_t nruns, runcap;
+    comp *comps;
+    size_t ncomps, compcap;
+    size_t *order;          /* run indices grouped by component */
+    size_t ordercap;
+    cut *cuts;
+    size_t ncuts, cutcap;
+    int32_t *cutx;          /* the columns of every cut */
+    size_t ncutx, cutxcap;
+    piece *pieces;          /* in reading order */
+    size_t npieces, piececap;
+} blobs;
+
+/* Runs and components of the weak ink of p (W x H), and which of them to
+ * keep (not specks, not ruling lines).  Returns the number kept (0: no
+ * ink), or -1 on error. */
+long blobs_find(blobs *b, const ink_plane *p, size_t W, size_t H,
+                const dg_prep_opts *o, dg_err *e);
+
+/* One piece per kept component, in reading order (by the centre of the
+ * box).  0 or -1. */
+int blobs_pieces(blobs *b, dg_err *e);
+
+/* Call fn for every run of pixels of the pieces pc[0 .. n): row y,
+ * columns [x0, x1), clipped to each piece's cuts. */
+typedef void row_fn(void *ctx, size_t y, size_t x0, size_t x1);
+void blobs_walk(const blobs *b, const piece *pc, size_t n, row_fn *fn,
+                void *ctx);
+
+/* Statistics of piece pc (box, pixels, ink) from its pixels; with W the
+ * width of the plane p. */
+void blobs_measure(const blobs *b, const ink_plane *p, size_t W,
+                   piece *pc);
+
+/* Draw pieces pc[0 .. n) into crop, sized to their joint box: contrast
+ * scaled so that p->level8 is full ink, or 1 for strong ink with binary.
+ * *x0, *y0 (if not NULL) get the box's corner. */
+int blobs_draw(const blobs *b, const ink_plane *p, size_t W,
+               const piece *pc, size_t n, int binary, dg_image *crop,
+               size_t *x0, size_t *y0, dg_err *e);
+
+/* A new cut of rows [y0, y1) with room for its columns; returns its
+ * index (its columns at b->cutx + b->cuts[i].off), or NO_CUT with e. */
+size_t blobs_new_cut(blobs *b, size_t y0, size_t y1, dg_err *e);
+
+void blobs_free(blobs *b);
+
+/* Grow *pp to hold n elements of size sz; 0 or -1 with e. */
+int dg_grow(void *pp, size_t *cap, size_t n, size_t sz, dg_err *e);
+
+/* ---- cell.c: one digit cell ---- */
+
+typedef struct cell_scratch {
+    dg_image tmp, tmp2, tmp3;
+} cell_scratch;
+
+int cell_make(cell_scratch *cs, const dg_image *crop, int deskew,
+              int binary, float *cell, size_t stride, dg_err *e);
+void cell_free(cell_scratch *cs);
+
+/* ---- segment.c: where one digit ends ---- */
+
+/* A chosen digit: pieces [first, first + count) of the blobs, or a space
+ * (count 0); the network's best digit (DG_REJECT when none) and its
+ * probability. */
+typedef struct seg_cell {
+    size_t first, count;
+    int digit;
+    float prob;
+    size_t x0, y0, x1, y1;  /* box of its ink */
+} seg_cell;
+
+/* A candidate the segmentation looked at, kept for the debug picture. */
+typedef struct seg_cand {
+    size_t first, count;
+    int digit;
+    float prob;
+    double cost;
+} seg_cand;
+
+typedef struct segment {
+    double href;            /* height of the line of digits */
+    seg_cand *cands;
+    size_t ncands, candcap;
+    double *best;           /* (npieces + 1) path costs */
+    size_t *from, *take;    /* (npieces + 1) back pointers */
+    size_t pathcap;
+    seg_cell *cells;
+    size_t ncells, cellcap;
+    float *proj;            /* (nslope, span) projections of a piece */
+    size_t projcap;
+    int32_t *diff;          /* (nslope, span + 1) their differences */
+    size_t diffcap;
+    float *probs;           /* (ncands, classes) what the network read */
+    size_t probcap;
+    dg_acts acts;
+    const dg_net *acts_net; /* the network acts was made for */
+    size_t ink_w;           /* plane width, while segmenting */
+} segment;
+
+/* Cut wide components into pieces where digits may touch (straight,
+ * slanted and curved cuts).  Returns how many pieces might be two digits
+ * or more (0: the geometry leaves no doubt), or -1. */
+long seg_propose(segment *sg, blobs *b, const ink_plane *p, size_t W,
+                 size_t H, dg_err *e);
+
+/* Choose the digits: classify every candidate run of consecutive pieces
+ * with net and keep the path of least cost into sg->cells. */
+int seg_choose(segment *sg, blobs *b, const ink_plane *p, size_t W,
+               cell_scratch *cs, const dg_net *net, const dg_prep_opts *o,
+               dg_image *crop, dg_err *e);
+
+/* For training: after seg_choose, label every candidate by the reading
+ * of least cost that spells digits[0 .. nd): the digit it stands for on
+ * that reading, DG_REJECT when it is unlike every digit of it, or -1
+ * when it is nearly one of them (85 % of the ink shared) and so neither.
+ * label has room for sg->ncands.  Returns how many were labelled (0: no
+ * reading spells the digits), or -1. */
+long seg_label(segment *sg, const blobs *b, size_t nout,
+               const uint8_t *digits, size_t nd, int *label, dg_err *e);
+
+void seg_free(segment *sg);
+
+/* ---- segpic.c: the debug picture ---- */
+
+/* Draw the picture of the candidates and the chosen cells of sg over
+ * the kept ink into pic (white paper, dark ink). */
+int segpic_draw(const segment *sg, const blobs *b, size_t W, size_t H,
+                dg_image *pic, dg_err *e);
+
+/* ---- the work area ---- */
+
+struct dg_prep_work {
+    ink_plane ink;
+    blobs bl;
+    segment sg;
+    cell_scratch cs;
+    dg_image crop, dbg;
+};
+
+#endif

@@ -1,0 +1,904 @@
+/* segment.c - where one digit ends: segmentation by recognition.
+ *
+ * Geometry proposes, the network decides.  seg_propose cuts every
+ * component wide enough to hold two touching digits along the lines
+ * that cross the least ink (straight, slanted, or a curved path that
+ * follows the gap between strokes), which gives a row of pieces in
+ * reading order.  seg_choose reads every run of up to SEG_SPAN
+ * neighbouring pieces as one candidate digit (normalised exactly as the
+ * output cells are) and keeps the partition of the pieces whose total
+ * cost is least: per digit -log p(its best digit) plus priors on its
+ * height and width relative to the line of digits, a cost for each cut
+ * the path goes through, and for a piece left out (a speck), a cost that
+ * grows with its ink.  A network with the "not one digit" class gives
+ * fragments and pairs a low p(best digit) by itself.
+ *
+ * Bounds: at most SEG_MAX_CUTS cuts per component, at most SEG_SPAN
+ * pieces per candidate, so the candidates grow linearly with the
+ * pieces, and each costs a pass over its own runs. */
+#include <config.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prep_int.h"
+
+#define SEG_BATCH 64            /* candidates per forward pass */
+#define SEG_SPAN 8              /* pieces in one candidate digit */
+#define SEG_MAX_CUTS 8          /* cuts in one component */
+#define NSLOPE 9                /* slopes -0.4, -0.3, ..., 0.4 */
+#define SLOPE_STEP 0.1
+
+/* A component is looked at for touching digits when it is this wide
+ * (relative to the line's height) ... */
+#define CUT_MIN_WIDTH 0.55
+/* ... and pieces are at least this wide. */
+#define PIECE_MIN_WIDTH 0.06
+/* Cuts are at least this far apart. */
+#define CUT_SPACING 0.18
+/* A curved cut strays at most this far from its straight line. */
+#define CURVE_REACH 0.15
+
+/* Costs of a path (tuned on the development numbers). */
+#define COST_CUT 0.6            /* a cut the path goes through ... */
+#define COST_CUT_INK 4.0        /* ... plus this times its ink / height */
+#define COST_STROKE 1.5         /* ... and this for each stroke crossed
+                                 * after the first (a cut through a loop) */
+#define COST_SHORT 8.0          /* per unit of height below SHORT */
+#define SHORT 0.6
+#define COST_WIDE 6.0           /* per unit of width above WIDE */
+#define WIDE 1.0
+#define COST_SKIP 30.0          /* leaving out ink: per ink / height^2 */
+#define MERGE_GAP 0.3           /* pieces further apart are not joined */
+#define MERGE_WIDTH 1.3         /* nor into something wider than this */
+
+#ifndef DG_REJECT
+#define DG_REJECT 10
+#endif
+
+#ifdef SEG_TUNE
+/* Development only: the constants above, overridden from $SEG_TUNE
+ * ("NAME=VALUE,..."). */
+#include <stdio.h>
+static double t_CUT_MIN_WIDTH = CUT_MIN_WIDTH;
+#undef CUT_MIN_WIDTH
+#define CUT_MIN_WIDTH t_CUT_MIN_WIDTH
+static double t_PIECE_MIN_WIDTH = PIECE_MIN_WIDTH;
+#undef PIECE_MIN_WIDTH
+#define PIECE_MIN_WIDTH t_PIECE_MIN_WIDTH
+static double t_CUT_SPACING = CUT_SPACING;
+#undef CUT_SPACING
+#define CUT_SPACING t_CUT_SPACING
+static double t_CURVE_REACH = CURVE_REACH;
+#undef CURVE_REACH
+#define CURVE_REACH t_CURVE_REACH
+static double t_COST_CUT = COST_CUT;
+#undef COST_CUT
+#define COST_CUT t_COST_CUT
+static double t_COST_CUT_INK = COST_CUT_INK;
+#undef COST_CUT_INK
+#define COST_CUT_INK t_COST_CUT_INK
+static double t_COST_STROKE = COST_STROKE;
+#undef COST_STROKE
+#define COST_STROKE t_COST_STROKE
+static double t_COST_SHORT = COST_SHORT;
+#undef COST_SHORT
+#define COST_SHORT t_COST_SHORT
+static double t_SHORT = SHORT;
+#undef SHORT
+#define SHORT t_SHORT
+static double t_COST_WIDE = COST_WIDE;
+#undef COST_WIDE
+#define COST_WIDE t_COST_WIDE
+static double t_WIDE = WIDE;
+#undef WIDE
+#define WIDE t_WIDE
+static double t_COST_SKIP = COST_SKIP;
+#undef COST_SKIP
+#define COST_SKIP t_COST_SKIP
+static double t_MERGE_GAP = MERGE_GAP;
+#undef MERGE_GAP
+#define MERGE_GAP t_MERGE_GAP
+static double t_MERGE_WIDTH = MERGE_WIDTH;
+#undef MERGE_WIDTH
+#define MERGE_WIDTH t_MERGE_WIDTH
+static void seg_tune(void)
+{
+    static int done;
+    const char *s = getenv("SEG_TUNE");
+    char name[32];
+    double v;
+    int k;
+
+    if (done || s == NULL)
+        return;
+    done = 1;
+    while (sscanf(s, "%31[A-Z_]=%lf%n", name, &v, &k) == 2) {
+        if (strcmp(name, "CUT_MIN_WIDTH") == 0) t_CUT_MIN_WIDTH = v;
+        if (strcmp(name, "PIECE_MIN_WIDTH") == 0) t_PIECE_MIN_WIDTH = v;
+        if (strcmp(name, "CUT_SPACING") == 0) t_CUT_SPACING = v;
+        if (strcmp(name, "CURVE_REACH") == 0) t_CURVE_REACH = v;
+        if (strcmp(name, "COST_CUT") == 0) t_COST_CUT = v;
+        if (strcmp(name, "COST_CUT_INK") == 0) t_COST_CUT_INK = v;
+        if (strcmp(name, "COST_STROKE") == 0) t_COST_STROKE = v;
+        if (strcmp(name, "COST_SHORT") == 0) t_COST_SHORT = v;
+        if (strcmp(name, "SHORT") == 0) t_SHORT = v;
+        if (strcmp(name, "COST_WIDE") == 0) t_COST_WIDE = v;
+        if (strcmp(name, "WIDE") == 0) t_WIDE = v;
+        if (strcmp(name, "COST_SKIP") == 0) t_COST_SKIP = v;
+        if (strcmp(name, "MERGE_GAP") == 0) t_MERGE_GAP = v;
+        if (strcmp(name, "MERGE_WIDTH") == 0) t_MERGE_WIDTH = v;
+        s += k;
+        if (*s == ',')
+            s++;
+    }
+}
+#else
+static void seg_tune(void) {}
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Proposing cuts                                                      */
+
+/* The height of the line of digits: the joint height of the pieces
+ * with at least a quarter of the ink of the largest. */
+static double line_height(const blobs *b)
+{
+    size_t i, top = (size_t)-1, bot = 0;
+    double most = 0;
+
+    for (i = 0; i < b->npieces; i++)
+        most = b->pieces[i].ink > most ? b->pieces[i].ink : most;
+    for (i = 0; i < b->npieces; i++) {
+        const piece *pc = &b->pieces[i];
+
+        if (pc->ink < 0.25 * most)
+            continue;
+        top = pc->y0 < top ? pc->y0 : top;
+        bot = pc->y1 > bot ? pc->y1 : bot;
+    }
+    return bot > top ? (double)(bot - top) : 1.0;
+}
+
+typedef struct proj_ctx {
+    int32_t *diff;              /* (NSLOPE, span + 1) */
+    size_t span, pad, x0;
+    double yc;
+} proj_ctx;
+
+static void proj_row(void *ctx, size_t y, size_t x0, size_t x1)
+{
+    proj_ctx *pj = ctx;
+    size_t k;
+
+    for (k = 0; k < NSLOPE; k++) {
+        double s = ((double)k - (NSLOPE - 1) / 2.0) * SLOPE_STEP;
+        long sh = lround(s * ((double)y - pj->yc));
+        long a = (long)(x0 - pj->x0) - sh + (long)pj->pad;
+        long z = (long)(x1 - pj->x0) - sh + (long)pj->pad;
+        int32_t *d = pj->diff + k * (pj->span + 1);
+
+        d[a]++;
+        d[z]--;
+    }
+}
+
+/* For each column u (of the piece's box, shifted by pad) and slope k,
+ * the rows in which the line through (u, yc) of slope k crosses ink:
+ * sg->proj[k * span + u].  Returns span, or 0 on error. */
+static size_t projections(segment *sg, const blobs *b, const piece *pc,
+                          size_t *pad, dg_err *e)
+{
+    const size_t h = pc->y1 - pc->y0;
+    proj_ctx pj;
+    size_t k, u;
+
+    pj.pad = (size_t)ceil(0.4 * (double)h / 2.0) + 2;
+    pj.span = pc->x1 - pc->x0 + 2 * pj.pad;
+    pj.x0 = pc->x0;
+    pj.yc = (double)(pc->y0 + pc->y1 - 1) / 2.0;
+    if (dg_grow(&sg->proj, &sg->projcap, NSLOPE * pj.span, sizeof(float),
+                e) < 0
+        || dg_grow(&sg->diff, &sg->diffcap, NSLOPE * (pj.span + 1),
+                   sizeof(int32_t), e) < 0)
+        return 0;
+    pj.diff = sg->diff;
+    memset(pj.diff, 0, NSLOPE * (pj.span + 1) * sizeof(int32_t));
+    blobs_walk(b, pc, 1, proj_row, &pj);
+    for (k = 0; k < NSLOPE; k++) {
+        int32_t *d = pj.diff + k * (pj.span + 1), acc = 0;
+        float *f = sg->proj + k * pj.span;
+
+        for (u = 0; u < pj.span; u++) {
+            acc += d[u];
+            f[u] = (float)acc;
+        }
+    }
+    *pad = pj.pad;
+    return pj.span;
+}
+
+/* A bitmap (1 = ink) of the pixels of piece pc over its box. */
+typedef struct bitmap_ctx {
+    uint8_t *bm;
+    size_t w, x0, y0;
+} bitmap_ctx;
+
+static void bitmap_row(void *ctx, size_t y, size_t x0, size_t x1)
+{
+    bitmap_ctx *bc = ctx;
+
+    memset(bc->bm + (y - bc->y0) * bc->w + (x0 - bc->x0), 1, x1 - x0);
+}
+
+/* The path from the top row to the bottom row of the box (bm, w x h)
+ * that crosses the least ink, each row's column within reach of the
+ * straight line line[y] and moving at most one column a row; written
+ * into path.  Returns the ink crossed. */
+static double curved_path(const uint8_t *bm, size_t w, size_t h,
+                          const double *line, size_t reach, double *cost,
+                          uint8_t *step, int32_t *path)
+{
+    const size_t nx = 2 * reach + 1;
+    size_t y, i;
+    double best;
+
+    for (y = 0; y < h; y++) {
+        long base = lround(line[y]) - (long)reach;
+
+        for (i = 0; i < nx; i++) {
+            long x = base + (long)i;
+            double c = (x < 0 || x >= (long)w) ? 0.0
+                       : (double)bm[y * w + (size_t)x];
+            double from = 1e300;
+            int d, arg = 0;
+
+            c += 0.02 * fabs((double)x - line[y]);
+            if (y == 0) {
+                cost[i] = c;
+                continue;
+            }
+            /* The previous row's window may sit one column off. */
+            for (d = -1; d <= 1; d++) {
+                long px = x + d - (lround(line[y - 1]) - (long)reach);
+
+                if (px >= 0 && px < (long)nx
+                    && cost[(y - 1) * nx + (size_t)px] + 0.05 * (d != 0)
+                       < from) {
+                    from = cost[(y - 1) * nx + (size_t)px] + 0.05 * (d != 0);
+                    arg = (int)px;
+                }
+            }
+            cost[y * nx + i] = c + from;
+            step[y * nx + i] = (uint8_t)arg;
+        }
+    }
+    best = cost[(h - 1) * nx];
+    i = 0;
+    for (y = 1; y < nx; y++)
+        if (cost[(h - 1) * nx + y] < best) {
+            best = cost[(h - 1) * nx + y];
+            i = y;
+        }
+    for (y = h; y-- > 0;) {
+        path[y] = (int32_t)(lround(line[y]) - (long)reach + (long)i);
+        if (y > 0)
+            i = step[y * nx + i];
+    }
+    return best;
+}
+
+/* A proposed cut through the middle row at column u (box coordinates)
+ * with slope s, and the ink it crosses. */
+typedef struct cut_pick {
+    double u, s, ink;
+} cut_pick;
+
+/* Choose up to SEG_MAX_CUTS straight cuts of piece pc: the columns
+ * (at the middle row) where the best slope crosses the least ink, at
+ * least CUT_SPACING of the line apart, leaving PIECE_MIN_WIDTH on
+ * either side.  Returns how many, in picks (left to right). */
+static size_t pick_cuts(const segment *sg, const piece *pc, size_t span,
+                        size_t pad, cut_pick *picks)
+{
+    const size_t w = pc->x1 - pc->x0;
+    const double margin = PIECE_MIN_WIDTH * sg->href;
+    const double spacing = CUT_SPACING * sg->href;
+    size_t u, k, n = 0, i, j;
+    double lim = 0.5 * (double)(pc->y1 - pc->y0);
+
+    while (n < SEG_MAX_CUTS) {
+        cut_pick best = { 0, 0, 1e300 };
+
+        for (u = pad; u < pad + w; u++) {
+            double x = (double)(u - pad);
+            int near = x < margin || x > (double)w - margin;
+
+            for (i = 0; i < n && !near; i++)
+                near = fabs(x - picks[i].u) < spacing;
+            if (near)
+                continue;
+            for (k = 0; k < NSLOPE; k++) {
+                double s = ((double)k - (NSLOPE - 1) / 2.0) * SLOPE_STEP;
+                double c = sg->proj[k * span + u] + 0.5 * fabs(s);
+
+                if (c < best.ink) {
+                    best.u = x;
+                    best.s = s;
+                    best.ink = c;
+                }
+            }
+        }
+        if (best.ink > lim)
+            break;
+        picks[n++] = best;
+    }
+    for (i = 1; i < n; i++)             /* few: insertion sort by u */
+        for (j = i; j > 0 && picks[j - 1].u > picks[j].u; j--) {
+            cut_pick t = picks[j];
+
+            picks[j] = picks[j - 1];
+            picks[j - 1] = t;
+        }
+    return n;
+}
+
+/* Scratch for the curved paths of one piece. */
+typedef struct curve_work {
+    uint8_t *bm, *step;
+    double *cost, *line;
+} curve_work;
+
+/* Make the cut of pick p through piece pc (box w x h, bitmap cw->bm):
+ * the straight line, or the curved path near it when that crosses less
+ * ink.  Columns are kept at or right of prev (the cut before it, or
+ * NULL).  Returns the new cut's index or NO_CUT with e. */
+static size_t make_cut(blobs *b, const piece *pc, const cut_pick *p,
+                       size_t reach, curve_work *cw, const int32_t *prev,
+                       dg_err *e)
+{
+    const size_t w = pc->x1 - pc->x0, h = pc->y1 - pc->y0;
+    const double yc = (double)(h - 1) / 2.0;
+    size_t k, y;
+    int32_t *x;
+    int in;
+    double straight = 0, curved;
+    cut *c;
+
+    k = blobs_new_cut(b, pc->y0, pc->y1, e);
+    if (k == NO_CUT)
+        return NO_CUT;
+    c = &b->cuts[k];
+    x = b->cutx + c->off;
+    for (y = 0; y < h; y++) {
+        long col;
+
+        cw->line[y] = p->u + p->s * ((double)y - yc);
+        col = lround(cw->line[y]);
+        straight += col >= 0 && col < (long)w ? cw->bm[y * w + (size_t)col]
+                    : 0;
+    }
+    curved = curved_path(cw->bm, w, h, cw->line, reach, cw->cost, cw->step,
+                         x);
+    if (curved >= straight - 0.5)       /* not clearly better: straight */
+        for (y = 0; y < h; y++)
+            x[y] = (int32_t)lround(cw->line[y]);
+    c->ink = curved < straight - 0.5 ? curved : straight;
+    c->strokes = 0;
+    for (y = 0, in = 0; y < h; y++) {
+        int on = x[y] >= 0 && x[y] < (int32_t)w
+                 && cw->bm[y * w + (size_t)x[y]];
+
+        c->strokes += on && !in;
+        in = on;
+        x[y] += (int32_t)pc->x0;
+        if (prev != NULL && x[y] < prev[y])
+            x[y] = prev[y];
+    }
+    return k;
+}
+
+/* Cut piece number i of b (a whole component) at the picks, replacing
+ * it by its parts, left to right, at the end of b->pieces. */
+static int cut_piece(blobs *b, const ink_plane *p, size_t W, size_t i,
+                     const cut_pick *picks, size_t n, size_t reach,
+                     curve_work *cw, dg_err *e)
+{
+    const piece whole = b->pieces[i];
+    size_t k, prev = NO_CUT, cuts[SEG_MAX_CUTS];
+    int placed = 0;
+
+    for (k = 0; k < n; k++) {
+        cuts[k] = make_cut(b, &whole, &picks[k], reach, cw,
+                           prev == NO_CUT ? NULL
+                           : b->cutx + b->cuts[prev].off, e);
+        if (cuts[k] == NO_CUT)
+            return -1;
+        prev = cuts[k];
+    }
+    for (k = 0; k <= n; k++) {
+        piece part = whole;
+
+        part.lcut = k > 0 ? cuts[k - 1] : NO_CUT;
+        part.rcut = k < n ? cuts[k] : NO_CUT;
+        blobs_measure(b, p, W, &part);
+        if (part.pixels == 0)
+            continue;
+        if (!placed) {          /* the first part takes the whole's place */
+            b->pieces[i] = part;
+            placed = 1;
+            continue;
+        }
+        if (dg_grow(&b->pieces, &b->piececap, b->npieces + 1,
+                    sizeof(piece), e) < 0)
+            return -1;
+        b->pieces[b->npieces++] = part;
+    }
+    return 0;
+}
+
+static int cmp_centre(const void *a, const void *b)
+{
+    const piece *p = a, *q = b;
+    size_t cp = p->x0 + p->x1, cq = q->x0 + q->x1;
+
+    if (cp != cq)
+        return cp < cq ? -1 : 1;
+    return p->comp < q->comp ? -1 : p->comp > q->comp;
+}
+
+/* Find and make the cuts of the whole piece i, if it is wide enough.
+ * Returns 1 when it was cut, 0 when not, -1 on error. */
+static int propose_piece(segment *sg, blobs *b, const ink_plane *p,
+                         size_t W, size_t i, curve_work *cw, dg_err *e)
+{
+    const piece *pc = &b->pieces[i];
+    const size_t w = pc->x1 - pc->x0, h = pc->y1 - pc->y0;
+    cut_pick picks[SEG_MAX_CUTS];
+    size_t span, pad, n, reach;
+    bitmap_ctx bc;
+
+    if ((double)w < CUT_MIN_WIDTH * sg->href || (double)h < 0.4 * sg->href)
+        return 0;
+    span = projections(sg, b, pc, &pad, e);
+    if (span == 0)
+        return -1;
+    n = pick_cuts(sg, pc, span, pad, picks);
+    if (n == 0)
+        return 0;
+    reach = (size_t)(CURVE_REACH * sg->href) + 1;
+    cw->bm = calloc(w * h, 1);
+    cw->step = malloc(h * (2 * reach + 1));
+    cw->cost = malloc(h * (2 * reach + 1) * sizeof(double));
+    cw->line = malloc(h * sizeof(double));
+    if (cw->bm == NULL || cw->step == NULL || cw->cost == NULL
+        || cw->line == NULL)
+        return dg_seterr(e, "out of memory");
+    bc.bm = cw->bm;
+    bc.w = w;
+    bc.x0 = pc->x0;
+    bc.y0 = pc->y0;
+    blobs_walk(b, pc, 1, bitmap_row, &bc);
+    return cut_piece(b, p, W, i, picks, n, reach, cw, e) < 0 ? -1 : 1;
+}
+
+long seg_propose(segment *sg, blobs *b, const ink_plane *p, size_t W,
+                 size_t H, dg_err *e)
+{
+    size_t i, n = b->npieces;
+    long ncut = 0;
+
+    (void)H;
+    seg_tune();
+    sg->href = line_height(b);
+    for (i = 0; i < n; i++) {
+        curve_work cw = { NULL, NULL, NULL, NULL };
+        int rc = propose_piece(sg, b, p, W, i, &cw, e);
+
+        free(cw.bm);
+        free(cw.step);
+        free(cw.cost);
+        free(cw.line);
+        if (rc < 0)
+            return -1;
+        ncut += rc;
+    }
+    if (ncut > 0)
+        qsort(b->pieces, b->npieces, sizeof *b->pieces, cmp_centre);
+    return ncut;
+}
+
+/* ------------------------------------------------------------------ */
+/* Choosing the digits                                                 */
+
+/* The candidates: every run of up to SEG_SPAN neighbouring pieces that
+ * is not too wide and has no wide gap inside. */
+static int list_candidates(segment *sg, const blobs *b, dg_err *e)
+{
+    size_t i, j;
+
+    sg->ncands = 0;
+    for (i = 0; i < b->npieces; i++) {
+        size_t x0 = b->pieces[i].x0, x1 = b->pieces[i].x1;
+
+        for (j = i; j < b->npieces && j < i + SEG_SPAN; j++) {
+            const piece *pc = &b->pieces[j];
+            seg_cand *c;
+
+            if (j > i) {
+                if ((double)pc->x0 > (double)x1 + MERGE_GAP * sg->href)
+                    break;
+                x0 = pc->x0 < x0 ? pc->x0 : x0;
+                x1 = pc->x1 > x1 ? pc->x1 : x1;
+                if ((double)(x1 - x0) > MERGE_WIDTH * sg->href)
+                    break;
+            }
+            if (dg_grow(&sg->cands, &sg->candcap, sg->ncands + 1,
+                        sizeof(seg_cand), e) < 0)
+                return -1;
+            c = &sg->cands[sg->ncands++];
+            c->first = i;
+            c->count = j - i + 1;
+            c->digit = -1;
+            c->prob = 0;
+            c->cost = 0;
+        }
+    }
+    return 0;
+}
+
+/* The box of pieces [first, first + count). */
+static void cand_box(const blobs *b, size_t first, size_t count,
+                     size_t *x0, size_t *y0, size_t *x1, size_t *y1)
+{
+    size_t k;
+
+    *x0 = *y0 = (size_t)-1;
+    *x1 = *y1 = 0;
+    for (k = first; k < first + count; k++) {
+        const piece *pc = &b->pieces[k];
+
+        *x0 = pc->x0 < *x0 ? pc->x0 : *x0;
+        *y0 = pc->y0 < *y0 ? pc->y0 : *y0;
+        *x1 = pc->x1 > *x1 ? pc->x1 : *x1;
+        *y1 = pc->y1 > *y1 ? pc->y1 : *y1;
+    }
+}
+
+/* What a candidate costs beyond -log p: its shape against the line's
+ * height, and the cut it starts at. */
+static double shape_cost(const segment *sg, const blobs *b,
+                         const seg_cand *c)
+{
+    size_t x0, y0, x1, y1;
+    double hr, wr, cost = 0;
+    const piece *first = &b->pieces[c->first];
+
+    cand_box(b, c->first, c->count, &x0, &y0, &x1, &y1);
+    hr = (double)(y1 - y0) / sg->href;
+    wr = (double)(x1 - x0) / sg->href;
+    if (hr < SHORT)
+        cost += COST_SHORT * (SHORT - hr);
+    if (wr > WIDE)
+        cost += COST_WIDE * (wr - WIDE);
+    if (first->lcut != NO_CUT) {
+        const cut *k = &b->cuts[first->lcut];
+
+        cost += COST_CUT + COST_CUT_INK * k->ink / sg->href
+                + COST_STROKE * (double)(k->strokes > 1 ? k->strokes - 1 : 0);
+    }
+    return cost;
+}
+
+/* Read the batch of n cells in sg->acts and score candidates
+ * [from, from + n). */
+static void score_batch(segment *sg, const blobs *b, const dg_net *net,
+                        size_t from, size_t n)
+{
+    const float *prob = dg_net_forward(net, &sg->acts, n);
+    const size_t nout = dg_net_out(net);
+    size_t i, k;
+
+    memcpy(sg->probs + from * nout, prob, n * nout * sizeof *prob);
+    for (i = 0; i < n; i++) {
+        const float *pr = prob + i * nout;
+        seg_cand *c = &sg->cands[from + i];
+        int best = 0;
+
+        for (k = 1; k < 10 && k < nout; k++)
+            if (pr[k] > pr[best])
+                best = (int)k;
+        c->digit = nout > DG_REJECT && pr[DG_REJECT] > pr[best] ? DG_REJECT
+                   : best;
+        c->prob = pr[best];
+        c->cost = -log((double)pr[best] + 1e-6) + shape_cost(sg, b, c);
+    }
+}
+
+/* Classify every candidate, SEG_BATCH at a time. */
+static int read_candidates(segment *sg, const blobs *b, const ink_plane *p,
+                           size_t W, cell_scratch *cs, const dg_net *net,
+                           const dg_prep_opts *o, dg_image *crop, dg_err *e)
+{
+    size_t i, n = 0;
+
+    if (dg_grow(&sg->probs, &sg->probcap, sg->ncands * dg_net_out(net),
+                sizeof(float), e) < 0)
+        return -1;
+    if (sg->acts_net != net) {
+        dg_acts_free(&sg->acts);
+        sg->acts_net = NULL;
+        if (dg_acts_alloc(&sg->acts, net, SEG_BATCH, e) < 0)
+            return -1;
+        sg->acts_net = net;
+    }
+    for (i = 0; i < sg->ncands; i++) {
+        const seg_cand *c = &sg->cands[i];
+
+        if (blobs_draw(b, p, W, b->pieces + c->first, c->count, o->binary,
+                       crop, NULL, NULL, e) < 0
+            || cell_make(cs, crop, o->deskew, o->binary,
+                         sg->acts.act[0] + n * DG_CELL_PIXELS, DG_CELL, e)
+               < 0)
+            return -1;
+        if (++n == SEG_BATCH) {
+            score_batch(sg, b, net, i + 1 - n, n);
+            n = 0;
+        }
+    }
+    if (n > 0)
+        score_batch(sg, b, net, sg->ncands - n, n);
+    return 0;
+}
+
+/* The path of least cost over the pieces: every piece in one chosen
+ * candidate, or left out.  Candidates come grouped by their first
+ * piece, with counts 1, 2, ... in each group. */
+static int best_path(segment *sg, const blobs *b, dg_err *e)
+{
+    const size_t n = b->npieces;
+    const double h2 = sg->href * sg->href;
+    size_t i, j, *start;
+
+    if (dg_grow(&sg->best, &sg->pathcap, n + 1, sizeof(double), e) < 0)
+        return -1;
+    free(sg->from);
+    free(sg->take);
+    sg->from = malloc((n + 1) * sizeof(size_t));
+    sg->take = malloc((n + 1) * sizeof(size_t));
+    start = malloc((n + 1) * sizeof(size_t));
+    if (sg->from == NULL || sg->take == NULL || start == NULL) {
+        free(start);
+        return dg_seterr(e, "out of memory");
+    }
+    for (i = 0, j = 0; i <= n; i++) {
+        while (j < sg->ncands && sg->cands[j].first < i)
+            j++;
+        start[i] = j;
+    }
+    sg->best[0] = 0;
+    for (j = 1; j <= n; j++) {
+        sg->best[j] = sg->best[j - 1] + COST_SKIP * b->pieces[j - 1].ink / h2;
+        sg->from[j] = j - 1;
+        sg->take[j] = NO_CUT;
+        for (i = j > SEG_SPAN ? j - SEG_SPAN : 0; i < j; i++) {
+            size_t k = start[i] + (j - i - 1);
+            double c;
+
+            if (k >= start[i + 1])
+                continue;       /* that run was not a candidate */
+            c = sg->best[i] + sg->cands[k].cost;
+            if (c < sg->best[j]) {
+                sg->best[j] = c;
+                sg->from[j] = i;
+                sg->take[j] = k;
+            }
+        }
+    }
+    free(start);
+#ifdef SEG_TRACE
+    for (i = 0; i < sg->ncands; i++)
+        fprintf(stderr, "cand %zu+%zu digit %d p %.3f cost %.3f shape %.3f\n",
+                sg->cands[i].first, sg->cands[i].count, sg->cands[i].digit,
+                sg->cands[i].prob, sg->cands[i].cost,
+                shape_cost(sg, b, &sg->cands[i]));
+    for (i = 0; i < b->ncuts; i++)
+        fprintf(stderr, "cut %zu ink %.1f strokes %zu href %.1f\n", i,
+                b->cuts[i].ink, b->cuts[i].strokes, sg->href);
+#endif
+    return 0;
+}
+
+/* Walk the path back into sg->cells, in reading order. */
+static int path_cells(segment *sg, const blobs *b, dg_err *e)
+{
+    size_t j, k = 0;
+
+    sg->ncells = 0;
+    for (j = b->npieces; j > 0; j = sg->from[j])
+        k += sg->take[j] != NO_CUT;
+    if (k == 0 && sg->ncands > 0) {
+        /* All ink left out: there is ink, so the best candidate it is. */
+        size_t i, least = 0;
+
+        for (i = 1; i < sg->ncands; i++)
+            if (sg->cands[i].cost < sg->cands[least].cost)
+                least = i;
+        for (j = b->npieces; j > 0; j--)
+            sg->from[j] = j - 1, sg->take[j] = NO_CUT;
+        j = sg->cands[least].first + sg->cands[least].count;
+        sg->take[j] = least;
+        sg->from[j] = sg->cands[least].first;
+        for (i = sg->cands[least].first; i > 0; i--)
+            sg->from[i] = i - 1;
+        k = 1;
+    }
+    if (dg_grow(&sg->cells, &sg->cellcap, k ? k : 1, sizeof(seg_cell), e)
+        < 0)
+        return -1;
+    sg->ncells = k;
+    for (j = b->npieces; j > 0; j = sg->from[j]) {
+        const seg_cand *c;
+        seg_cell *cl;
+
+        if (sg->take[j] == NO_CUT)
+            continue;
+        c = &sg->cands[sg->take[j]];
+        cl = &sg->cells[--k];
+        cl->first = c->first;
+        cl->count = c->count;
+        cl->digit = c->digit;
+        cl->prob = c->prob;
+        cand_box(b, c->first, c->count, &cl->x0, &cl->y0, &cl->x1, &cl->y1);
+    }
+    return 0;
+}
+
+int seg_choose(segment *sg, blobs *b, const ink_plane *p, size_t W,
+               cell_scratch *cs, const dg_net *net, const dg_prep_opts *o,
+               dg_image *crop, dg_err *e)
+{
+    if (list_candidates(sg, b, e) < 0
+        || read_candidates(sg, b, p, W, cs, net, o, crop, e) < 0
+        || best_path(sg, b, e) < 0)
+        return -1;
+    return path_cells(sg, b, e);
+}
+
+/* ------------------------------------------------------------------ */
+/* Labelling candidates for training                                   */
+
+/* The share of the ink of candidate a that candidate b also holds,
+ * over the ink of both (pieces are shared whole or not at all). */
+static double overlap(const blobs *b, const seg_cand *x, const seg_cand *y)
+{
+    size_t lo = x->first > y->first ? x->first : y->first;
+    size_t hi = x->first + x->count < y->first + y->count
+                ? x->first + x->count : y->first + y->count;
+    double both = 0, any = 0;
+    size_t k;
+
+    for (k = lo; k < hi; k++)
+        both += b->pieces[k].ink;
+    for (k = x->first; k < x->first + x->count; k++)
+        any += b->pieces[k].ink;
+    for (k = y->first; k < y->first + y->count; k++)
+        any += b->pieces[k].ink;
+    any -= both;
+    return any > 0 ? both / any : 0;
+}
+
+/* The reading of least cost that spells digits[0 .. nd): into
+ * path[0 .. nd) the candidate of each digit.  Returns 0, or 1 when no
+ * reading spells them, -1 on error. */
+static int forced_path(segment *sg, const blobs *b, size_t nout,
+                       const uint8_t *digits, size_t nd, size_t *path,
+                       dg_err *e)
+{
+    const size_t n = b->npieces, st = nd + 1;
+    const double h2 = sg->href * sg->href;
+    double *best = malloc((n + 1) * st * sizeof *best);
+    size_t *back = malloc((n + 1) * st * sizeof *back);
+    size_t i, j, k;
+    int rc = 1;
+
+    if (best == NULL || back == NULL) {
+        free(best);
+        free(back);
+        return dg_seterr(e, "out of memory");
+    }
+    for (i = 0; i < (n + 1) * st; i++)
+        best[i] = 1e300;
+    best[0] = 0;
+    /* best[j * st + k]: pieces [0, j) read as digits [0, k). back: the
+     * candidate of digit k - 1, or NO_CUT for a piece left out. */
+    for (j = 1; j <= n; j++) {
+        for (k = 0; k <= nd; k++) {
+            best[j * st + k] = best[(j - 1) * st + k]
+                               + COST_SKIP * b->pieces[j - 1].ink / h2;
+            back[j * st + k] = NO_CUT;
+        }
+        for (i = 0; i < sg->ncands; i++) {
+            const seg_cand *c = &sg->cands[i];
+
+            if (c->first + c->count != j)
+                continue;
+            for (k = 1; k <= nd; k++) {
+                double p = sg->probs[i * nout + digits[k - 1]];
+                double v = best[c->first * st + k - 1] - log(p + 1e-6)
+                           + (c->cost + log((double)c->prob + 1e-6));
+
+                if (v < best[j * st + k]) {
+                    best[j * st + k] = v;
+                    back[j * st + k] = i;
+                }
+            }
+        }
+    }
+    if (best[n * st + nd] < 1e299) {
+        for (j = n, k = nd; j > 0;) {
+            size_t c = back[j * st + k];
+
+            if (c == NO_CUT) {
+                j--;
+                continue;
+            }
+            path[--k] = c;
+            j = sg->cands[c].first;
+        }
+        rc = k == 0 ? 0 : 1;
+    }
+    free(best);
+    free(back);
+    return rc;
+}
+
+long seg_label(segment *sg, const blobs *b, size_t nout,
+               const uint8_t *digits, size_t nd, int *label, dg_err *e)
+{
+    size_t *path = malloc((nd ? nd : 1) * sizeof *path), i, k;
+    long n = 0;
+    int rc;
+
+    if (path == NULL)
+        return dg_seterr(e, "out of memory");
+    rc = nd > 0 ? forced_path(sg, b, nout, digits, nd, path, e) : 1;
+    if (rc != 0) {
+        free(path);
+        return rc < 0 ? -1 : 0;
+    }
+    for (i = 0; i < sg->ncands; i++) {
+        double most = 0;
+
+        label[i] = DG_REJECT;
+        for (k = 0; k < nd; k++) {
+            double o = overlap(b, &sg->cands[i], &sg->cands[path[k]]);
+
+            if (path[k] == i)
+                label[i] = digits[k];
+            most = o > most ? o : most;
+        }
+        /* Nearly a digit of the reading, but not quite: no label. */
+        if (label[i] == DG_REJECT && most >= 0.85)
+            label[i] = -1;
+        n += label[i] >= 0;
+    }
+    free(path);
+    return n;
+}
+
+void seg_free(segment *sg)
+{
+    free(sg->cands);
+    free(sg->best);
+    free(sg->from);
+    free(sg->take);
+    free(sg->cells);
+    free(sg->proj);
+    free(sg->diff);
+    free(sg->probs);
+    dg_acts_free(&sg->acts);
+    memset(sg, 0, sizeof *sg);
+}
