@@ -41,7 +41,8 @@ static void usage(void)
           "                           the installed default.model)\n"
           "  -f, --format=FORMAT      digits (default): the digits as one word;\n"
           "                           tsv: a header, then a row per digit with its\n"
-          "                           confidence and the ten probabilities;\n"
+          "                           confidence and the ten probabilities (and\n"
+          "                           that of 'not one digit' if the model has it);\n"
           "                           json: one JSON object per image\n"
           "  -t, --top=K              also give the K most likely digits of each\n"
           "                           cell with their probabilities\n"
@@ -53,7 +54,9 @@ static void usage(void)
           "      --help               display this help and exit\n"
           "      --version            output version information and exit\n"
           "\n"
-          "A blank cell (no ink at all) is printed as a space.\n", stdout);
+          "A blank cell (no ink at all) is printed as a space; a cell that a model\n"
+          "with the class 'not one digit' finds most likely to be none, as '?'.\n",
+          stdout);
 }
 
 enum { OPT_INFO = 256, OPT_NO_HEADER, OPT_HELP, OPT_VERSION };
@@ -164,9 +167,11 @@ static int print_info(const struct cmdline *c, const dg_net *net)
 
 /* The images read but not yet printed, and their cells. */
 struct pending {
+    size_t k;                   /* classes of the model: 10, or 11 with
+                                 * DG_REJECT, "not one digit" */
     float *x;                   /* (cap, 784) cells */
-    float *p;                   /* (cap, 10) probabilities */
-    unsigned char *order;       /* (cap, 10) classes, most likely first */
+    float *p;                   /* (cap, k) probabilities */
+    unsigned char *order;       /* (cap, k) classes, most likely first */
     unsigned char *blank;       /* (cap) the cell has no ink */
     size_t cells, cap;
     size_t *ncell;              /* cells of each pending image */
@@ -190,13 +195,13 @@ static int pending_add(struct pending *q, const dg_image *im,
         x = realloc(q->x, cap * DG_CELL_PIXELS * sizeof *x);
         if (x != NULL)
             q->x = x;
-        p = realloc(q->p, cap * DG_NCLASS * sizeof *p);
+        p = realloc(q->p, cap * q->k * sizeof *p);
         if (p != NULL)
             q->p = p;
         b = realloc(q->blank, cap);
         if (b != NULL)
             q->blank = b;
-        o = realloc(q->order, cap * DG_NCLASS);
+        o = realloc(q->order, cap * q->k);
         if (o != NULL)
             q->order = o;
         if (x == NULL || p == NULL || b == NULL || o == NULL)
@@ -238,14 +243,14 @@ static int pending_add(struct pending *q, const dg_image *im,
     return 0;
 }
 
-/* Indices of the probabilities of one cell, most likely first. */
-static void rank(const float *p, unsigned char *order)
+/* Indices of the k probabilities of one cell, most likely first. */
+static void rank(const float *p, unsigned char *order, size_t k)
 {
-    int i, j;
+    size_t i, j;
 
-    for (i = 0; i < DG_NCLASS; i++)
+    for (i = 0; i < k; i++)
         order[i] = (unsigned char)i;
-    for (i = 1; i < DG_NCLASS; i++)
+    for (i = 1; i < k; i++)
         for (j = i; j > 0 && p[order[j]] > p[order[j - 1]]; j--) {
             unsigned char t = order[j];
 
@@ -254,82 +259,108 @@ static void rank(const float *p, unsigned char *order)
         }
 }
 
+/* The most likely digit of a cell (never the reject class). */
+static int best_digit(const unsigned char *order)
+{
+    return order[0] == DG_REJECT ? order[1] : order[0];
+}
+
+/* The answer for a cell: a space when blank, '?' when the model finds it
+ * is not one digit or the best digit is below --min-confidence, else the
+ * digit. */
 static char cell_char(const struct cmdline *c, const float *p, int blank,
                       const unsigned char *order)
 {
     if (blank)
         return ' ';
-    if (p[order[0]] < c->min_conf)
+    if (order[0] == DG_REJECT || p[best_digit(order)] < c->min_conf)
         return '?';
-    return (char)('0' + order[0]);
+    return (char)('0' + best_digit(order));
 }
 
+/* The --top digits of a cell as digit:probability pairs, most likely
+ * first; the reject class is not a digit and is left out. */
 static void print_top(const struct cmdline *c, const float *p,
                       const unsigned char *order, int blank)
 {
-    int i;
+    int i, n = 0;
 
-    for (i = 0; i < c->top; i++)
-        printf("%s%d:%.4f", i ? "," : "", order[i],
+    for (i = 0; n < c->top; i++) {
+        if (order[i] == DG_REJECT)
+            continue;
+        printf("%s%d:%.4f", n++ ? "," : "", order[i],
                blank ? 0.0 : (double)p[order[i]]);
+    }
+}
+
+/* One tsv row or json object for cell i of an image. */
+static void print_cell(const struct cmdline *c, const struct pending *q,
+                       size_t cell, size_t i, unsigned long number)
+{
+    const float *p = q->p + cell * q->k;
+    const unsigned char *order = q->order + cell * q->k;
+    const int blank = q->blank[cell];
+    const double conf = blank ? 0.0 : (double)p[best_digit(order)];
+    const double rej = blank || q->k <= DG_REJECT ? 0.0 : (double)p[DG_REJECT];
+    const char ch = cell_char(c, p, blank, order);
+    int d;
+
+    if (c->format == FMT_TSV) {
+        printf("%lu\t%zu\t%c\t%.6f", number, i + 1, ch, conf);
+        for (d = 0; d < DG_NCLASS; d++)
+            printf("\t%.6f", blank ? 0.0 : (double)p[d]);
+        if (q->k > DG_REJECT)
+            printf("\t%.6f", rej);
+        if (c->top > 0) {
+            putchar('\t');
+            print_top(c, p, order, blank);
+        }
+        putchar('\n');
+        return;
+    }
+    printf("%s{\"digit\":\"%c\",\"confidence\":%.6f,\"probabilities\":[",
+           i ? "," : "", ch, conf);
+    for (d = 0; d < DG_NCLASS; d++)
+        printf("%s%.6f", d ? "," : "", blank ? 0.0 : (double)p[d]);
+    putchar(']');
+    if (q->k > DG_REJECT)
+        printf(",\"reject\":%.6f", rej);
+    if (c->top > 0) {
+        int n = 0;
+
+        printf(",\"top\":[");
+        for (d = 0; n < c->top; d++)
+            if (order[d] != DG_REJECT)
+                printf("%s{\"digit\":%d,\"p\":%.6f}", n++ ? "," : "",
+                       order[d], blank ? 0.0 : (double)p[order[d]]);
+        putchar(']');
+    }
+    putchar('}');
 }
 
 static void print_image(const struct cmdline *c, const struct pending *q,
                         size_t first, size_t k, unsigned long number)
 {
     size_t i;
-    int d;
 
     if (c->format == FMT_JSON)
         printf("{\"image\":%lu,\"digits\":\"", number);
     for (i = 0; i < k && c->format != FMT_TSV; i++)
-        putchar(cell_char(c, q->p + (first + i) * DG_NCLASS,
-                          q->blank[first + i],
-                          q->order + (first + i) * DG_NCLASS));
+        putchar(cell_char(c, q->p + (first + i) * q->k, q->blank[first + i],
+                          q->order + (first + i) * q->k));
     if (c->format == FMT_DIGITS) {
         for (i = 0; i < k && c->top > 0; i++) {
             putchar(i ? ' ' : '\t');
-            print_top(c, q->p + (first + i) * DG_NCLASS,
-                      q->order + (first + i) * DG_NCLASS,
-                      q->blank[first + i]);
+            print_top(c, q->p + (first + i) * q->k,
+                      q->order + (first + i) * q->k, q->blank[first + i]);
         }
         putchar('\n');
         return;
     }
     if (c->format == FMT_JSON)
         printf("\",\"cells\":[");
-    for (i = 0; i < k; i++) {
-        const float *p = q->p + (first + i) * DG_NCLASS;
-        const unsigned char *order = q->order + (first + i) * DG_NCLASS;
-        const int blank = q->blank[first + i];
-        const char ch = cell_char(c, p, blank, order);
-
-        if (c->format == FMT_TSV) {
-            printf("%lu\t%zu\t%c\t%.6f", number, i + 1, ch,
-                   blank ? 0.0 : (double)p[order[0]]);
-            for (d = 0; d < DG_NCLASS; d++)
-                printf("\t%.6f", blank ? 0.0 : (double)p[d]);
-            if (c->top > 0) {
-                putchar('\t');
-                print_top(c, p, order, blank);
-            }
-            putchar('\n');
-            continue;
-        }
-        printf("%s{\"digit\":\"%c\",\"confidence\":%.6f,\"probabilities\":[",
-               i ? "," : "", ch, blank ? 0.0 : (double)p[order[0]]);
-        for (d = 0; d < DG_NCLASS; d++)
-            printf("%s%.6f", d ? "," : "", blank ? 0.0 : (double)p[d]);
-        putchar(']');
-        if (c->top > 0) {
-            printf(",\"top\":[");
-            for (d = 0; d < c->top; d++)
-                printf("%s{\"digit\":%d,\"p\":%.6f}", d ? "," : "", order[d],
-                       blank ? 0.0 : (double)p[order[d]]);
-            putchar(']');
-        }
-        putchar('}');
-    }
+    for (i = 0; i < k; i++)
+        print_cell(c, q, first + i, i, number);
     if (c->format == FMT_JSON)
         printf("]}\n");
 }
@@ -345,11 +376,11 @@ static void flush_pending(const struct cmdline *c, const dg_net *net,
 
         memcpy(a->act[0], q->x + pos * DG_CELL_PIXELS,
                b * DG_CELL_PIXELS * sizeof(float));
-        memcpy(q->p + pos * DG_NCLASS, dg_net_forward(net, a, b),
-               b * DG_NCLASS * sizeof(float));
+        memcpy(q->p + pos * q->k, dg_net_forward(net, a, b),
+               b * q->k * sizeof(float));
     }
     for (i = 0; i < q->cells; i++)
-        rank(q->p + i * DG_NCLASS, q->order + i * DG_NCLASS);
+        rank(q->p + i * q->k, q->order + i * q->k, q->k);
     for (i = 0; i < q->images; i++) {
         print_image(c, q, first, q->ncell[i], q->number[i]);
         first += q->ncell[i];
@@ -372,13 +403,15 @@ static int classify(const struct cmdline *c, const dg_net *net)
         return EXIT_DATA;
     }
     memset(&q, 0, sizeof q);
+    q.k = dg_net_out(net);
     if (c->format == FMT_TSV && c->header) {
         int d;
 
         printf("image\tcell\tdigit\tconfidence");
         for (d = 0; d < DG_NCLASS; d++)
             printf("\tp%d", d);
-        printf("%s\n", c->top > 0 ? "\ttop" : "");
+        printf("%s%s\n", dg_net_has_reject(net) ? "\treject" : "",
+               c->top > 0 ? "\ttop" : "");
     }
     tool_input_init(&in, c->files, c->nfiles);
     while ((rc = tool_input_next(&in, &im)) > 0) {

@@ -20,10 +20,15 @@
 #include "model.h"
 #include "net.h"
 #include "prep.h"
+#include "reject.h"
 #include "tool.h"
 #include "train.h"
 
 #define MAX_HIDDEN (DG_MAX_LAYERS - 1)
+/* The share of each batch --reject replaces by reject examples. */
+#define DEFAULT_REJECT 0.1
+/* Stream of the reject examples made from the validation slice. */
+#define STREAM_VAL_REJECT UINT64_C(0x56414c52454a4300)
 
 struct cmdline {
     const char *train, *test, *output, *checkpoint, *evaluate, *extra;
@@ -34,6 +39,7 @@ struct cmdline {
     unsigned epochs;
     size_t batch;
     double lr;
+    double reject;              /* --reject: share of reject examples, or 0 */
     unsigned long long seed;
     size_t validation;
     unsigned extra_repeat;
@@ -77,6 +83,10 @@ static void usage(void)
           "                          epoch, tuned by the options of\n"
           "                          digitaugment(1) (--p-thin=0.1, --no-noise,\n"
           "                          --rotate=15 ...; see there)\n"
+          "      --reject[=FRACTION]  add an 11th class, \"not one digit\": fresh\n"
+          "                          examples of it (pieces of digits, two\n"
+          "                          digits, specks...) replace about FRACTION\n"
+          "                          of every batch (default 0.1)\n"
           "Output:\n"
           "  -o, --output=MODEL      write the trained model here\n"
           "      --checkpoint=FILE   save the model after every epoch\n"
@@ -99,7 +109,8 @@ enum {
     OPT_TRAIN = 256, OPT_TEST, OPT_EMNIST, OPT_NO_EMNIST, OPT_VALIDATION,
     OPT_EXTRA, OPT_EXTRA_REPEAT, OPT_HIDDEN, OPT_EPOCHS, OPT_BATCH, OPT_LR,
     OPT_SEED, OPT_AUGMENT, OPT_CHECKPOINT, OPT_RESUME, OPT_EVALUATE,
-    OPT_MISCLASSIFIED, OPT_CONV, OPT_KERNEL, OPT_HELP, OPT_VERSION
+    OPT_MISCLASSIFIED, OPT_CONV, OPT_KERNEL, OPT_REJECT, OPT_HELP,
+    OPT_VERSION
 };
 
 static const struct option base_longopts[] = {
@@ -118,6 +129,7 @@ static const struct option base_longopts[] = {
     { "lr", required_argument, NULL, OPT_LR },
     { "seed", required_argument, NULL, OPT_SEED },
     { "augment", no_argument, NULL, OPT_AUGMENT },
+    { "reject", optional_argument, NULL, OPT_REJECT },
     { "output", required_argument, NULL, 'o' },
     { "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
     { "resume", no_argument, NULL, OPT_RESUME },
@@ -216,6 +228,10 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
             break;
         case OPT_SEED: c->seed = tool_parse_seed("--seed", optarg); break;
         case OPT_AUGMENT: c->augment = 1; break;
+        case OPT_REJECT:
+            c->reject = optarg == NULL ? DEFAULT_REJECT
+                        : tool_parse_double("--reject", optarg, 0.001, 0.9);
+            break;
         case 'o': c->output = optarg; break;
         case OPT_CHECKPOINT: c->checkpoint = optarg; break;
         case OPT_RESUME: c->resume = 1; break;
@@ -250,6 +266,8 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
             tool_usage_error("--evaluate needs --test=PREFIX");
         if (c->train != NULL || c->output != NULL)
             tool_usage_error("--evaluate does not train: drop --train and -o");
+        if (c->reject > 0)
+            tool_usage_error("--evaluate does not train: drop --reject");
     } else {
         if (c->train == NULL && c->extra == NULL)
             tool_usage_error("no training data: give --train=PREFIX or "
@@ -424,13 +442,31 @@ static int recipe_meta(dg_net *net, const struct cmdline *c,
         | set_meta(net, "epochs", "%u", c->epochs)
         | set_meta(net, "batch", "%zu", c->batch)
         | set_meta(net, "lr", "%g cosine", c->lr)
-        | set_meta(net, "augment", "%s", c->augment ? aug : "no");
+        | set_meta(net, "augment", "%s", c->augment ? aug : "no")
+        | (c->reject > 0 ? set_meta(net, "classes", "%zu", dg_net_out(net))
+                           | set_meta(net, "reject", "%g", c->reject) : 0);
 }
 
-static const char *const recipe_keys[] = {
-    "architecture", "train_size", "validation", "seed", "epochs", "batch",
-    "lr", "augment", NULL
+/* The recipe keys, and what a model without a key means (NULL: every
+ * model has it).  classes and reject are written only with --reject. */
+static const char *const recipe_keys[][2] = {
+    { "architecture", NULL }, { "train_size", NULL }, { "validation", NULL },
+    { "seed", NULL }, { "epochs", NULL }, { "batch", NULL }, { "lr", NULL },
+    { "augment", NULL }, { "classes", "10" }, { "reject", "no" },
+    { NULL, NULL }
 };
+
+/* The value of recipe key k in net, or its default when net has none;
+ * 0, or -1 when absent without a default. */
+static int recipe_value(const dg_net *net, size_t k, char *v, size_t size)
+{
+    if (dg_meta_get(net, recipe_keys[k][0], v, size) == 0)
+        return 0;
+    if (recipe_keys[k][1] == NULL)
+        return -1;
+    snprintf(v, size, "%s", recipe_keys[k][1]);
+    return 0;
+}
 
 /* Load the checkpoint if resuming; returns epochs done (0: start afresh),
  * or -1 on error. */
@@ -447,12 +483,20 @@ static long resume_from(const struct cmdline *c, dg_net *net)
         tool_error("cannot resume: %s", e.msg);
         return -1;
     }
-    for (k = 0; recipe_keys[k] != NULL; k++) {
-        if (dg_meta_get(&ck, recipe_keys[k], a, sizeof a) < 0
-            || dg_meta_get(net, recipe_keys[k], b, sizeof b) < 0
+    if (dg_net_out(&ck) != dg_net_out(net)) {
+        tool_error("cannot resume: %s has %zu classes, not %zu%s",
+                   c->checkpoint, dg_net_out(&ck), dg_net_out(net),
+                   c->reject > 0 ? " (--reject)" : " (no --reject)");
+        dg_net_free(&ck);
+        return -1;
+    }
+    for (k = 0; recipe_keys[k][0] != NULL; k++) {
+        a[0] = b[0] = '\0';
+        if (recipe_value(&ck, k, a, sizeof a) < 0
+            || recipe_value(net, k, b, sizeof b) < 0
             || strcmp(a, b) != 0) {
             tool_error("cannot resume: %s was made with %s=%s, not %s",
-                       c->checkpoint, recipe_keys[k], a, b);
+                       c->checkpoint, recipe_keys[k][0], a, b);
             dg_net_free(&ck);
             return -1;
         }
@@ -471,12 +515,13 @@ static long resume_from(const struct cmdline *c, dg_net *net)
 
 /* ---- evaluation ---- */
 
-/* 3x5 pixel digits for labelling the montage. */
-static const char *const font[10] = {
+/* 3x5 pixel digits for labelling the montage, and '?' for the reject
+ * class. */
+static const char *const font[DG_MAX_CLASS] = {
     "111101101101111", "010110010010111", "111001111100111",
     "111001111001111", "101101111001001", "111100111001111",
     "111100111101111", "111001010010010", "111101111101111",
-    "111101111001111"
+    "111101111001111", "111001011000010"
 };
 
 static void put_digit(uint8_t *img, size_t w, size_t x0, size_t y0,
@@ -491,7 +536,8 @@ static void put_digit(uint8_t *img, size_t w, size_t x0, size_t y0,
 }
 
 /* A grid of the misclassified digits, 20 to a row, each tile 30x38: the
- * digit, then a strip "true>pred" (true in grey, predicted in white). */
+ * digit, then a strip "true>pred" (true in grey, predicted in white; '?'
+ * for "not one digit"). */
 static int write_montage(const char *path, const dg_dataset *d,
                          const uint8_t *pred, size_t wrong)
 {
@@ -539,13 +585,49 @@ static int write_montage(const char *path, const dg_dataset *d,
     return 0;
 }
 
+/* The report of --evaluate: the counts, then the confusion matrix of
+ * conf (true digit, answer), with a column '?' for a model with the
+ * reject class (k answers). */
+static void print_report(const struct cmdline *c, const dg_dataset *test,
+                         size_t conf[DG_NCLASS][DG_MAX_CLASS], size_t k,
+                         size_t wrong, double acc, double loss)
+{
+    size_t i, j, rejected = 0;
+
+    for (i = 0; i < DG_NCLASS && k > DG_NCLASS; i++)
+        rejected += conf[i][DG_REJECT];
+    printf("model\t%s\nset\t%s\nitems\t%zu\naccuracy\t%.2f%%\n"
+           "errors\t%zu\nloss\t%.4f\n", c->evaluate, c->test, test->n,
+           100.0 * acc, wrong, loss);
+    if (k > DG_NCLASS)
+        printf("rejected\t%zu\n", rejected);
+    printf("\ntrue\\pred");
+    for (j = 0; j < k; j++) {
+        if (j == DG_REJECT)
+            printf("\t?");
+        else
+            printf("\t%zu", j);
+    }
+    printf("\trecall\n");
+    for (i = 0; i < DG_NCLASS; i++) {
+        size_t row = 0;
+
+        printf("%zu", i);
+        for (j = 0; j < k; j++) {
+            printf("\t%zu", conf[i][j]);
+            row += conf[i][j];
+        }
+        printf("\t%.2f%%\n", row ? 100.0 * conf[i][i] / row : 0.0);
+    }
+}
+
 static int evaluate(const struct cmdline *c)
 {
     dg_dataset train, val, test;
     dg_net net;
     dg_err e;
     uint8_t *pred;
-    size_t conf[10][10] = { { 0 } }, i, j, wrong = 0;
+    size_t conf[DG_NCLASS][DG_MAX_CLASS] = { { 0 } }, i, wrong = 0;
     double acc, loss;
     int rc = EXIT_DATA;
 
@@ -572,23 +654,7 @@ static int evaluate(const struct cmdline *c)
         conf[test.y[i]][pred[i]]++;
         wrong += pred[i] != test.y[i];
     }
-    printf("model\t%s\nset\t%s\nitems\t%zu\naccuracy\t%.2f%%\n"
-           "errors\t%zu\nloss\t%.4f\n\n", c->evaluate, c->test, test.n,
-           100.0 * acc, wrong, loss);
-    printf("true\\pred");
-    for (j = 0; j < 10; j++)
-        printf("\t%zu", j);
-    printf("\trecall\n");
-    for (i = 0; i < 10; i++) {
-        size_t row = 0;
-
-        printf("%zu", i);
-        for (j = 0; j < 10; j++) {
-            printf("\t%zu", conf[i][j]);
-            row += conf[i][j];
-        }
-        printf("\t%.2f%%\n", row ? 100.0 * conf[i][i] / row : 0.0);
-    }
+    print_report(c, &test, conf, dg_net_out(&net), wrong, acc, loss);
     rc = EXIT_OK;
     if (c->misclassified != NULL
         && write_montage(c->misclassified, &test, pred, wrong) < 0)
@@ -604,6 +670,59 @@ done:
 
 /* ---- training ---- */
 
+/* The share of the items of d that net answers with the reject class. */
+static int rejected_share(const dg_net *net, const dg_dataset *d,
+                          double *share, dg_err *e)
+{
+    uint8_t *pred = malloc(d->n + 1);
+    size_t i, n = 0;
+
+    if (pred == NULL)
+        return dg_seterr(e, "out of memory");
+    if (dg_evaluate(net, d, pred, NULL, NULL, e) < 0) {
+        free(pred);
+        return -1;
+    }
+    for (i = 0; i < d->n; i++)
+        n += pred[i] == DG_REJECT;
+    free(pred);
+    *share = d->n ? (double)n / d->n : 0.0;
+    return 0;
+}
+
+/* How the reject class of net does on the validation slice: the share
+ * of its digits answered "not one digit" (validation_rejected), and the
+ * share of reject examples made from them, as many as there are digits,
+ * that are recognised (validation_reject_recall).  Into the metadata,
+ * and a line on stderr. */
+static int reject_meta(dg_net *net, const struct cmdline *c,
+                       const dg_dataset *val)
+{
+    dg_dataset rs;
+    double rejected = 0, recall = 0;
+    dg_err e;
+
+    if (rejected_share(net, val, &rejected, &e) < 0
+        || dg_reject_set(&rs, val, val->n, c->seed ^ STREAM_VAL_REJECT,
+                         &e) < 0) {
+        tool_error("%s", e.msg);
+        return -1;
+    }
+    if (dg_evaluate(net, &rs, NULL, &recall, NULL, &e) < 0) {
+        tool_error("%s", e.msg);
+        dg_dataset_free(&rs);
+        return -1;
+    }
+    dg_dataset_free(&rs);
+    if (!c->quiet)
+        fprintf(stderr, "%s: validation: %.2f%% of %zu digits answered "
+                "'not one digit'; %.2f%% of %zu reject examples "
+                "recognised\n", tool_name(), 100.0 * rejected, val->n,
+                100.0 * recall, val->n);
+    return set_meta(net, "validation_rejected", "%.2f%%", 100.0 * rejected)
+        | set_meta(net, "validation_reject_recall", "%.2f%%", 100.0 * recall);
+}
+
 static int train(const struct cmdline *c)
 {
     dg_dataset tr, val, test;
@@ -616,14 +735,15 @@ static int train(const struct cmdline *c)
     time_t t;
     char date[64];
     double acc, loss;
+    const size_t nclass = c->reject > 0 ? DG_MAX_CLASS : DG_NCLASS;
     int rc = EXIT_DATA;
 
     if (load_data(c, &tr, &val, &test) < 0)
         return EXIT_DATA;
     if ((c->nconv > 0
          ? dg_net_cnn(&net, DG_CELL, c->convs, c->nconv, c->kernel, c->hidden,
-                      c->nhidden, DG_NCLASS, &e)
-         : dg_net_mlp(&net, DG_CELL_PIXELS, c->hidden, c->nhidden, DG_NCLASS,
+                      c->nhidden, nclass, &e)
+         : dg_net_mlp(&net, DG_CELL_PIXELS, c->hidden, c->nhidden, nclass,
                       &e)) < 0) {
         tool_error("%s", e.msg);
         goto done;
@@ -645,6 +765,7 @@ static int train(const struct cmdline *c)
     o.lr = c->lr;
     o.seed = c->seed;
     o.augment = c->augment ? &c->aug : NULL;
+    o.reject = c->reject;
     o.progress = on_progress;
     o.ctx = &p;
     memset(&p, 0, sizeof p);
@@ -669,6 +790,8 @@ static int train(const struct cmdline *c)
         goto done;
     if (val.n > 0 && dg_evaluate(&net, &val, NULL, &acc, &loss, &e) == 0)
         set_meta(&net, "validation_accuracy", "%.2f%%", 100.0 * acc);
+    if (c->reject > 0 && val.n > 0 && reject_meta(&net, c, &val) < 0)
+        goto done;
     if (test.n > 0) {
         if (dg_evaluate(&net, &test, NULL, &acc, &loss, &e) < 0) {
             tool_error("%s", e.msg);

@@ -377,6 +377,72 @@ for line in sys.stdin:
     [[ $stderr == *"reserved.model: layer 1: "*"reserved fields not zero"* ]]
 }
 
+# reject_model OUT: a hand-made model of 11 classes, a dense 784 -> 11
+# softmax layer: digit 7 has a bias of 5, and the eleventh class, "not
+# one digit", a weight of 1 from every pixel of the seven leftmost
+# columns.  A cell with more than 5 of ink there is not one digit
+# (patterns 0 and 2 have 9), any other is a 7 (pattern 1, with p7 =
+# e^5 / (e^5 + 10) = 0.93688).
+reject_model() {
+    perl -MCompress::Zlib -e '
+        my $meta = "architecture=by hand\nclasses=11\n";
+        my @p = ((0) x (784 * 11), (0) x 11);
+        $p[784 * 11 + 7] = 5;
+        for my $y (0 .. 27) { $p[($y * 28 + $_) * 11 + 10] = 1 for 0 .. 6 }
+        my $b = "DGMODEL\0" . pack("V3", 1, 1, length $meta)
+            . pack("V8", 1, 2, 784, 11, 0, 0, 0, 0) . $meta
+            . pack("f<*", @p);
+        open my $f, ">", $ARGV[0] or die; binmode $f;
+        print $f $b, pack("V", crc32($b)); close $f or die' "$1"
+}
+
+@test "digitclassify: a cell of the class 'not one digit' prints ?" {
+    reject_model eleven.model
+    gen 1 0 102 1-2 > s.pgm
+    run --separate-stderr digitclassify -m eleven.model s.pgm
+    assert_success
+    assert_equal "$stderr" ""
+    assert_equal "$output" "$(printf '7\n?\n7??\n7 ?')"
+    # --min-confidence still applies to the digits
+    run --separate-stderr digitclassify -m eleven.model -c 0.95 s.pgm
+    assert_equal "$output" "$(printf '?\n?\n???\n? ?')"
+    # --top lists digits only, never the eleventh class
+    run --separate-stderr digitclassify -m eleven.model --top=2 s.pgm
+    assert_line --index 1 --regexp '^\?	7:0\.[0-9]{4},[0-689]:0\.0001$'
+    run digitclassify -m eleven.model --info
+    assert_line "shape=784-11"
+}
+
+@test "digitclassify: tsv and json give the probability of 'not one digit'" {
+    reject_model eleven.model
+    gen 10- > s.pgm
+    run --separate-stderr digitclassify -m eleven.model --format=tsv s.pgm
+    assert_success
+    assert_line --index 0 \
+        "$(printf 'image\tcell\tdigit\tconfidence\tp0\tp1\tp2\tp3\tp4\tp5\tp6\tp7\tp8\tp9\treject')"
+    assert_equal "${#lines[@]}" 4
+    # confidence is the best digit's; the digits and reject add up to 1
+    run awk -F'\t' 'NR > 1 { if (NF != 15) { print "columns", NF; exit 1 }
+        s = 0; m = 0
+        for (i = 5; i <= 15; i++) s += $i
+        for (i = 5; i <= 14; i++) if ($i > m) m = $i
+        if ($3 != " " && (s < 0.999 || s > 1.001)) { print "sum", s; exit 1 }
+        if ($4 != m) { print "confidence"; exit 1 }
+        printf "%s:%s:%.4f:%.4f ", $2, $3, $12, $15 }' <<< "$output"
+    assert_success
+    assert_output "1:7:0.9369:0.0063 2:?:0.0180:0.9809 3: :0.0000:0.0000 "
+    run --separate-stderr digitclassify -m eleven.model -f tsv --no-header \
+        --top=1 s.pgm
+    assert_line --index 1 --regexp '^1	2	\?	([0-9.]+	){12}7:0\.0180$'
+    run --separate-stderr digitclassify -m eleven.model --format=json \
+        --top=1 s.pgm
+    assert_success
+    assert_output --regexp '^\{"image":1,"digits":"7\? ","cells":\[\{"digit":"7","confidence":0\.936[0-9]+,"probabilities":\[([0-9.]+,){9}[0-9.]+\],"reject":0\.006[0-9]+,"top":\[\{"digit":7,"p":0\.936[0-9]+\}\]\},\{"digit":"\?",[^]]*\],"reject":0\.98[0-9]+,'
+    # a model of ten classes has neither the column nor the field
+    run --separate-stderr digitclassify -m "$M" --format=json s.pgm
+    refute_output --partial reject
+}
+
 @test "digitclassify: --model and DIGIT_MODEL are honoured, in that order" {
     gen 0 > s.pgm
     run --separate-stderr env DIGIT_MODEL="$M" digitclassify s.pgm

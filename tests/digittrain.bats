@@ -46,7 +46,8 @@ meta() {
     assert_line --index 0 --partial "Usage: digittrain"
     for opt in --train --test --emnist --no-emnist --validation --extra \
         --extra-repeat --hidden --conv --kernel --epochs --batch --lr --seed \
-        --augment --output --checkpoint --resume --evaluate --misclassified \
+        --augment --reject --output --checkpoint --resume --evaluate \
+        --misclassified \
         --threads --quiet --verbose --help --version; do
         assert_output --partial -- "$opt"
     done
@@ -260,6 +261,123 @@ meta() {
         -o x.model
     assert_failure 2
     [[ $stderr == *"distortion options need --augment"* ]]
+}
+
+# ---- the class "not one digit" ----
+
+# pair N: a PGM stream of N cells holding two vertical bars side by side,
+# two made-up 1s in one cell.
+pair() {
+    perl -e 'binmode STDOUT; for (1 .. $ARGV[0]) {
+        print "P5\n28 28\n255\n";
+        for my $y (0 .. 27) { for my $x (0 .. 27) {
+            print chr($y >= 4 && $y <= 23 && ($x >= 8 && $x <= 10
+                || $x >= 17 && $x <= 19) ? 255 : 0) } } }' "$1"
+}
+
+@test "digittrain: --reject trains an 11th class, not one digit" {
+    local args=(--train="$D/train" --hidden=32 --epochs=10 --seed=1)
+    run --separate-stderr digittrain "${args[@]}" --reject=0.3 \
+        --validation=30 -j1 -o r.model
+    assert_success
+    [[ ${stderr_lines[10]} =~ ^digittrain:\ validation:\ [0-9.]+%\ of\ 30\ digits\ answered\ \'not\ one\ digit\'\;\ [0-9.]+%\ of\ 30\ reject\ examples\ recognised$ ]] ||
+        fail "$stderr"
+    assert_equal "$(meta r.model classes)" 11
+    assert_equal "$(meta r.model reject)" 0.3
+    assert_equal "$(meta r.model architecture)" "mlp 784-32-11 relu softmax"
+    [[ $(meta r.model validation_rejected) =~ ^[0-9.]+%$ ]]
+    [[ $(meta r.model validation_reject_recall) =~ ^[0-9.]+%$ ]]
+    run digitclassify -m r.model --info
+    assert_line "shape=784-32-11"
+    # the made-up digits are still read, two 1s in one cell are not one
+    perl "$D/gen.pl" pgm 0 1 2 210 > s.pgm
+    pair 1 >> s.pgm
+    run --separate-stderr digitclassify -m r.model s.pgm
+    assert_success
+    assert_equal "$output" "$(printf '0\n1\n2\n210\n?')"
+    # reproducible whatever the threads, with distortions too; the
+    # default share is 0.1
+    digittrain -q "${args[@]}" --reject=0.3 --validation=30 -j2 -o r2.model
+    assert_equal "$(crc r2.model)" "$(crc r.model)"
+    digittrain -q "${args[@]}" --reject --augment -j1 -o a1.model
+    digittrain -q "${args[@]}" --reject --augment -j2 -o a2.model
+    assert_equal "$(crc a2.model)" "$(crc a1.model)"
+    assert_equal "$(meta a1.model reject)" 0.1
+    # without --reject: ten classes, and no keys of the eleventh
+    run digitclassify -m "$D/ref.model" --info
+    refute_line --regexp '^(classes|reject)='
+}
+
+@test "digittrain: --reject takes a share between 0.001 and 0.9, to train" {
+    local bad
+    for bad in 0 1 x -0.1; do
+        run --separate-stderr digittrain -q --train="$D/train" \
+            --reject="$bad" -o x.model
+        assert_failure 2
+        [[ $stderr == *"--reject"*"Try 'digittrain --help'"* ]] ||
+            fail "$bad: $stderr"
+    done
+    run --separate-stderr digittrain --evaluate="$D/ref.model" \
+        --test="$D/test" --reject
+    assert_failure 2
+    [[ $stderr == *"--evaluate does not train: drop --reject"* ]]
+    [ ! -e x.model ]
+}
+
+@test "digittrain: a checkpoint with another number of classes is not resumed" {
+    digittrain -q "${RECIPE[@]}" --checkpoint=ten.ckpt -o x.model
+    run --separate-stderr digittrain -q "${RECIPE[@]}" --reject \
+        --checkpoint=ten.ckpt --resume -o y.model
+    assert_failure 1
+    assert_equal "$stderr" \
+        "digittrain: cannot resume: ten.ckpt has 10 classes, not 11 (--reject)"
+    digittrain -q "${RECIPE[@]}" --reject --checkpoint=eleven.ckpt -o z.model
+    run --separate-stderr digittrain -q "${RECIPE[@]}" \
+        --checkpoint=eleven.ckpt --resume -o y.model
+    assert_failure 1
+    [[ $stderr == *"eleven.ckpt has 11 classes, not 10 (no --reject)"* ]]
+    run --separate-stderr digittrain -q "${RECIPE[@]}" --reject=0.2 \
+        --checkpoint=eleven.ckpt --resume -o y.model
+    assert_failure 1
+    [[ $stderr == *"eleven.ckpt was made with reject=0.1, not 0.2"* ]]
+    [ ! -e y.model ]
+    # the same recipe resumes
+    run --separate-stderr digittrain -q "${RECIPE[@]}" --reject \
+        --checkpoint=eleven.ckpt --resume -o y.model
+    assert_success
+    assert_equal "$(crc y.model)" "$(crc z.model)"
+}
+
+@test "digittrain: --evaluate counts an answer 'not one digit' as wrong" {
+    digittrain -q --train="$D/train" --hidden=32 --epochs=10 --seed=1 \
+        --reject=0.3 -o r.model
+    # ten cells of two 1s each, labelled 1
+    pair 10 | perl -e 'binmode STDIN; local $/; my $d = <STDIN>;
+        my @img = $d =~ /P5\n28 28\n255\n(.{784})/sg;
+        open my $i, ">", "pairs-images-idx3-ubyte" or die;
+        open my $l, ">", "pairs-labels-idx1-ubyte" or die;
+        print $i pack("N4", 0x803, scalar @img, 28, 28), @img;
+        print $l pack("N2", 0x801, scalar @img), "\1" x @img;'
+    run --separate-stderr digittrain --evaluate=r.model --test=pairs \
+        --misclassified=wrong.pgm
+    assert_success
+    assert_line --index 3 "$(printf 'accuracy\t0.00%%')"
+    assert_line --index 4 "$(printf 'errors\t10')"
+    assert_line --index 6 "$(printf 'rejected\t10')"
+    assert_line --index 7 \
+        "$(printf 'true\\pred\t0\t1\t2\t3\t4\t5\t6\t7\t8\t9\t?\trecall')"
+    assert_line --index 9 \
+        "$(printf '1\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t10\t0.00%%')"
+    # the montage labels them true 1, answer '?' (top row 111)
+    run pnmfile wrong.pgm
+    assert_output "wrong.pgm:	PGM raw, 300 by 38  maxval 255"
+    run bash -c 'tail -c $((300 * 38)) wrong.pgm |
+        od -An -v -tu1 -j $((33 * 300 + 11)) -N 3 | tr -s " \n" "  "'
+    assert_output " 255 255 255 "
+    # the made-up digits: no '?', the same report as a 10-class model's
+    run --separate-stderr digittrain --evaluate=r.model --test="$D/test"
+    assert_line --index 3 "$(printf 'accuracy\t100.00%%')"
+    assert_line --index 6 "$(printf 'rejected\t0')"
 }
 
 # ---- checkpoints ----

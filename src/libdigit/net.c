@@ -240,10 +240,18 @@ size_t dg_net_out(const dg_net *net)
 
 int dg_net_check_digits(const dg_net *net, dg_err *e)
 {
-    if (dg_net_in(net) != DG_CELL_PIXELS || dg_net_out(net) != DG_NCLASS)
+    const size_t k = dg_net_out(net);
+
+    if (dg_net_in(net) != DG_CELL_PIXELS
+        || (k != DG_NCLASS && k != DG_MAX_CLASS))
         return dg_seterr(e, "not a digit model (takes %zu inputs, gives %zu "
                          "classes)", dg_net_in(net), dg_net_out(net));
     return 0;
+}
+
+int dg_net_has_reject(const dg_net *net)
+{
+    return dg_net_out(net) == DG_MAX_CLASS;
 }
 
 size_t dg_net_widest(const dg_net *net)

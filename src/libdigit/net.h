@@ -22,7 +22,9 @@
 
 #define DG_MAX_LAYERS 16
 #define DG_MAX_WIDTH 65536          /* widest layer accepted */
-#define DG_NCLASS 10
+#define DG_NCLASS 10                /* the digits 0 to 9 */
+#define DG_REJECT 10                /* class index of "not one digit" */
+#define DG_MAX_CLASS 11             /* the digits and the reject class */
 
 enum dg_layer_kind {
     DG_LAYER_DENSE = 1,
@@ -83,10 +85,15 @@ size_t dg_net_in(const dg_net *net);
 size_t dg_net_out(const dg_net *net);
 size_t dg_net_widest(const dg_net *net);
 
-/* 0 if net classifies digit images (DG_CELL_PIXELS inputs, DG_NCLASS
- * outputs), else -1 with "not a digit model (takes I inputs, gives O
- * classes)". */
+/* 0 if net classifies digit images: DG_CELL_PIXELS inputs, and either
+ * DG_NCLASS outputs (the digits) or DG_MAX_CLASS (the digits, then the
+ * class DG_REJECT, "not one digit"); else -1 with "not a digit model
+ * (takes I inputs, gives O classes)". */
 int dg_net_check_digits(const dg_net *net, dg_err *e);
+
+/* Whether net has the class DG_REJECT ("not one digit") after the ten
+ * digits: DG_MAX_CLASS outputs. */
+int dg_net_has_reject(const dg_net *net);
 
 /* "784-256-128-10" (or "784-c8-p-c16-p-128-10") into buf. */
 void dg_net_shape(const dg_net *net, char *buf, size_t size);

@@ -6,11 +6,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "reject.h"
 #include "train.h"
 
 /* Stream identifiers for dg_rng_seed2: one per use of randomness. */
 #define STREAM_SHUFFLE UINT64_C(0x5348554600000000)
 #define STREAM_AUGMENT UINT64_C(0x4155474d00000000)
+#define STREAM_REJECT UINT64_C(0x52454a4300000000)
 
 static double now(void)
 {
@@ -25,34 +27,74 @@ double dg_cosine_lr(double lr, size_t t, size_t T)
     return T == 0 ? lr : 0.5 * lr * (1.0 + cos(M_PI * (double)t / (double)T));
 }
 
-/* Fill the input rows of a batch: items order[0..n) of d, scaled to
- * [0,1], augmented when asked with a stream per (epoch, position). */
-static void fill_batch(float *x, const dg_dataset *d, const uint32_t *order,
-                       size_t n, const dg_train_opts *o, unsigned epoch,
-                       size_t pos)
+/* One training item into dst (DG_CELL_PIXELS floats) and *label: with
+ * probability o->reject a fresh reject example made from the digits of
+ * d (g is created on first use), else item idx of d scaled to [0, 1];
+ * then augmented when asked.  item numbers the streams of the draws. */
+static int fill_item(float *dst, uint8_t *label, const dg_dataset *d,
+                     uint32_t idx, const dg_train_opts *o, uint64_t item,
+                     dg_reject_gen **g, dg_err *e)
 {
-    long r;
+    float in[DG_CELL_PIXELS];
+    float *x = o->augment == NULL ? dst : in;
+    const uint8_t *src = d->x + (size_t)idx * DG_CELL_PIXELS;
+    dg_rng rng;
+    size_t j;
 
-    #pragma omp parallel for schedule(static)
-    for (r = 0; r < (long)n; r++) {
-        const uint8_t *src = d->x + (size_t)order[r] * DG_CELL_PIXELS;
-        float *dst = x + (size_t)r * DG_CELL_PIXELS;
-        size_t j;
-
-        if (o->augment == NULL) {
-            for (j = 0; j < DG_CELL_PIXELS; j++)
-                dst[j] = src[j] * (1.0f / 255.0f);
-        } else {
-            float in[DG_CELL_PIXELS];
-            dg_rng rng;
-
-            for (j = 0; j < DG_CELL_PIXELS; j++)
-                in[j] = src[j] * (1.0f / 255.0f);
-            dg_rng_seed2(&rng, o->seed ^ STREAM_AUGMENT,
-                         (uint64_t)epoch * d->n + pos + (size_t)r);
-            dg_augment(in, dst, o->augment, &rng);
+    *label = d->y[idx];
+    if (o->reject > 0) {
+        dg_rng_seed2(&rng, o->seed ^ STREAM_REJECT, item);
+        if (dg_rng_chance(&rng, o->reject)) {
+            if (*g == NULL && (*g = dg_reject_gen_new()) == NULL)
+                return dg_seterr(e, "out of memory for reject examples");
+            if (dg_reject_make(*g, &rng, d->x, d->n, x, e) < 0)
+                return -1;
+            *label = DG_REJECT;
+            src = NULL;
         }
     }
+    if (src != NULL)
+        for (j = 0; j < DG_CELL_PIXELS; j++)
+            x[j] = src[j] * (1.0f / 255.0f);
+    if (o->augment != NULL) {
+        dg_rng_seed2(&rng, o->seed ^ STREAM_AUGMENT, item);
+        dg_augment(in, dst, o->augment, &rng);
+    }
+    return 0;
+}
+
+/* Fill the input rows and labels of a batch: items order[0..n) of d,
+ * each drawn from the streams of its (epoch, position), so the batch
+ * does not depend on the number of threads. */
+static int fill_batch(float *x, uint8_t *labels, const dg_dataset *d,
+                      const uint32_t *order, size_t n,
+                      const dg_train_opts *o, unsigned epoch, size_t pos,
+                      dg_err *e)
+{
+    int failed = 0;
+
+    #pragma omp parallel
+    {
+        dg_reject_gen *g = NULL;
+        dg_err err;
+        long r;
+
+        #pragma omp for schedule(static)
+        for (r = 0; r < (long)n; r++) {
+            if (fill_item(x + (size_t)r * DG_CELL_PIXELS, labels + r, d,
+                          order[r], o, (uint64_t)epoch * d->n + pos
+                          + (size_t)r, &g, &err) < 0) {
+                #pragma omp critical(dg_fill_batch_error)
+                {
+                    if (!failed && e != NULL)
+                        *e = err;
+                    failed = 1;
+                }
+            }
+        }
+        dg_reject_gen_free(g);
+    }
+    return failed ? -1 : 0;
 }
 
 static size_t count_right(const float *p, const uint8_t *labels, size_t n,
@@ -78,6 +120,7 @@ static int run_epoch(dg_net *net, const dg_dataset *train, dg_acts *a,
                      dg_train_stats *s, double t0, dg_err *e)
 {
     const size_t n = train->n, steps = s->steps, total = o->epochs * steps;
+    const size_t k = dg_net_out(net);
     size_t pos, j, right = 0;
     double lsum = 0.0;
     dg_rng rng;
@@ -92,12 +135,12 @@ static int run_epoch(dg_net *net, const dg_dataset *train, dg_acts *a,
         const float lr = (float)dg_cosine_lr(o->lr, t, total);
         const float *p;
 
-        fill_batch(a->act[0], train, order + pos, b, o, s->epoch, pos);
-        for (j = 0; j < b; j++)
-            labels[j] = train->y[order[pos + j]];
+        if (fill_batch(a->act[0], labels, train, order + pos, b, o, s->epoch,
+                       pos, e) < 0)
+            return -1;
         p = dg_net_forward(net, a, b);
-        lsum += dg_cross_entropy(p, labels, b, DG_NCLASS) * b;
-        right += count_right(p, labels, b, DG_NCLASS);
+        lsum += dg_cross_entropy(p, labels, b, k) * b;
+        right += count_right(p, labels, b, k);
         memset(grads, 0, net->nparams * sizeof *grads);
         dg_net_backward(net, a, b, labels, grads, work);
         for (j = 0; j < net->nparams; j++)
@@ -129,6 +172,11 @@ int dg_train(dg_net *net, const dg_dataset *train, const dg_dataset *val,
         return dg_seterr(e, "nothing to train on");
     if (dg_net_check_digits(net, e) < 0)
         return -1;
+    if (!(o->reject >= 0 && o->reject < 1))
+        return dg_seterr(e, "the share of reject examples must be in [0, 1)");
+    if (o->reject > 0 && !dg_net_has_reject(net))
+        return dg_seterr(e, "reject examples need a model of %d classes",
+                         DG_MAX_CLASS);
     if (dg_acts_alloc(&a, net, o->batch, e) < 0)
         return -1;
     grads = malloc(net->nparams * sizeof *grads);

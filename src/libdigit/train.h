@@ -2,11 +2,11 @@
  *
  * Mini-batch SGD on the mean cross-entropy, learning rate following a
  * cosine from lr down to 0 over all the steps of the run, the training set
- * reshuffled every epoch.  Every random choice (shuffle, augmentation)
- * comes from a stream derived from (seed, epoch, item), so a run is
- * bit-for-bit reproducible, independent of the number of threads, and a
- * run resumed from a checkpoint ends with the same model as one that was
- * never interrupted. */
+ * reshuffled every epoch.  Every random choice (shuffle, augmentation,
+ * reject examples) comes from a stream derived from (seed, epoch, item),
+ * so a run is bit-for-bit reproducible, independent of the number of
+ * threads, and a run resumed from a checkpoint ends with the same model
+ * as one that was never interrupted. */
 #ifndef DG_TRAIN_H
 #define DG_TRAIN_H
 
@@ -41,6 +41,11 @@ typedef struct dg_train_opts {
     double lr;                  /* peak learning rate */
     uint64_t seed;
     const dg_aug_opts *augment; /* fresh variants every epoch, or NULL */
+    double reject;              /* in [0, 1): the chance that an item of a
+                                 * batch is replaced by a fresh "not one
+                                 * digit" example (reject.h) made from the
+                                 * training digits, labelled DG_REJECT;
+                                 * needs a net with that class.  0: none */
     dg_train_cb progress;
     void *ctx;
 } dg_train_opts;
@@ -50,7 +55,9 @@ int dg_train(dg_net *net, const dg_dataset *train, const dg_dataset *val,
              const dg_train_opts *o, dg_err *e);
 
 /* Classify d: predictions into pred (n) if not NULL; returns accuracy in
- * *acc and mean cross-entropy in *loss (either may be NULL). */
+ * *acc and mean cross-entropy in *loss (either may be NULL).  With a
+ * model of DG_MAX_CLASS classes a prediction may be DG_REJECT, which is
+ * wrong for an item labelled with a digit. */
 int dg_evaluate(const dg_net *net, const dg_dataset *d, uint8_t *pred,
                 double *acc, double *loss, dg_err *e);
 
