@@ -9,10 +9,12 @@
 # distorted by digitaugment up to 10,000 images).  Whole numbers per
 # second are measured on a stream of 3,000 numbers of 4 to 6 of the
 # project's own digits, 64 px high (bench/number-stream), read by the
-# default pipeline `pnmdigitprep | digitclassify` on one core;
-# BENCH_PREP_OPTS adds options to pnmdigitprep there (e.g. --split for a
-# build that reads whole numbers only with it).  Training figures need
-# DIGIT_DATA; BENCH_TRAIN=0 leaves them out.
+# default pipeline `pnmdigitprep | digitclassify` on one core, with the
+# count read whole beside it (a check that the numbers were cut, not an
+# accuracy figure: models may train on these digits).  BENCH_PREP_OPTS
+# adds options to pnmdigitprep there (e.g. --split for a build that reads
+# whole numbers only with it).  Training figures need DIGIT_DATA;
+# BENCH_TRAIN=0 leaves them out.
 set -u
 build=${1:-.}
 src=${2:-.}
