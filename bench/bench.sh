@@ -6,8 +6,15 @@
 # Prints, for each measurement, the figure and the command behind it.
 # Digit streams come from the reference data when DIGIT_DATA is set (MNIST
 # t10k), else from the project's own digits (data/external_digits,
-# distorted by digitaugment up to 10,000 images).  Training figures need
-# DIGIT_DATA; BENCH_TRAIN=0 leaves them out.
+# distorted by digitaugment up to 10,000 images).  Whole numbers per
+# second are measured on a stream of 3,000 numbers of 4 to 6 of the
+# project's own digits, 64 px high (bench/number-stream), read by the
+# default pipeline `pnmdigitprep | digitclassify` on one core, with the
+# count read whole beside it (a check that the numbers were cut, not an
+# accuracy figure: models may train on these digits).  BENCH_PREP_OPTS
+# adds options to pnmdigitprep there (e.g. --split for a build that reads
+# whole numbers only with it).  Training figures need DIGIT_DATA;
+# BENCH_TRAIN=0 leaves them out.
 set -u
 build=${1:-.}
 src=${2:-.}
@@ -106,6 +113,26 @@ if [ -x "$src/bench/scan-stream" ]; then
         "$(rate 10000 "$t")" "$t"
     read -r _ rss <<<"$(measure pnmdigitprep "$tmp/scans.pgm")"
     printf '%-48s %8s MiB\n' "pnmdigitprep peak RSS:" "$rss"
+fi
+
+# ---- whole numbers ----
+if [ -x "$src/bench/number-stream" ]; then
+    nn=3000
+    "$src/bench/number-stream" -n "$nn" -t "$tmp/truth.txt" > "$tmp/numbers.pgm"
+    # One core for the whole pipeline: both processes on CPU 0.
+    pin="env OMP_NUM_THREADS=1"
+    if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then
+        pin="$pin taskset -c 0"
+    fi
+    prep="pnmdigitprep ${BENCH_PREP_OPTS:-}"
+    printf '%-48s %s\n' "number stream:" \
+        "$nn numbers, 4-6 digits 64 px high (project digits)"
+    t=$(best_of_3 "$pin $prep < $tmp/numbers.pgm | $pin digitclassify")
+    printf '%-48s %8s numbers/s (%.3f s)\n' \
+        "${prep% } | digitclassify, one core:" "$(rate "$nn" "$t")" "$t"
+    ok=$($prep "$tmp/numbers.pgm" 2>/dev/null | digitclassify | tr -d ' ' \
+         | paste -d ' ' "$tmp/truth.txt" - | awk '$2 == $3 { k++ } END { print k + 0 }')
+    printf '%-48s %8s/%d\n' "  numbers read whole:" "$ok" "$nn"
 fi
 
 # ---- augmentation ----

@@ -1,0 +1,213 @@
+#!/usr/bin/env bats
+# The measuring scripts: scripts/numbers-test (numbers composed from
+# labelled IDX sets or digit folders), scripts/compose-numbers,
+# scripts/dev-figures and bench/number-stream.  These check what is
+# composed and how the commands are run, never how well numbers are read.
+
+bats_require_minimum_version 1.5.0
+
+# A small labelled set drawn here: the digits 0 to 9, then 0 to 9 again
+# turned a little, as IDX files (MNIST layout, ink 255 on 0) SIZE pixels
+# square: $BATS_FILE_TMPDIR/dSIZE-images-idx3-ubyte(.gz) and labels.
+make_idx() {
+    local size=$1 prefix=$BATS_FILE_TMPDIR/d$1 i d rot
+    for i in 0 1; do
+        rot=$((i * 8 - 4))
+        for d in 0 1 2 3 4 5 6 7 8 9; do
+            draw_digit "$BATS_FILE_TMPDIR/g.pgm" "$d" "$size" "" "$rot"
+            convert "$BATS_FILE_TMPDIR/g.pgm" -negate -depth 8 gray:- \
+                >> "$prefix.raw"
+        done
+    done
+    perl -e 'binmode STDOUT; print pack("N4", 0x803, 20, $ARGV[0], $ARGV[0])' \
+        "$size" > "$prefix-images-idx3-ubyte"
+    cat "$prefix.raw" >> "$prefix-images-idx3-ubyte"
+    perl -e 'binmode STDOUT; print pack("N2", 0x801, 20), pack("C*", (0 .. 9) x 2)' \
+        > "$prefix-labels-idx1-ubyte"
+    gzip -c "$prefix-images-idx3-ubyte" > "$prefix-images-idx3-ubyte.gz"
+    gzip -c "$prefix-labels-idx1-ubyte" > "$prefix-labels-idx1-ubyte.gz"
+}
+
+setup_file() {
+    load test_helper/common
+    load test_helper/draw.sh
+    command -v convert >/dev/null || return 0
+    make_idx 28
+    make_idx 16
+}
+
+setup() {
+    load test_helper/common
+    load test_helper/draw.sh
+    need_cmd convert
+    need_cmd pamsplit
+    cd "$BATS_TEST_TMPDIR"
+    NT="$top_srcdir/scripts/numbers-test"
+    I28=(-I "$BATS_FILE_TMPDIR/d28-images-idx3-ubyte.gz"
+         -L "$BATS_FILE_TMPDIR/d28-labels-idx1-ubyte.gz")
+    I16=(-I "$BATS_FILE_TMPDIR/d16-images-idx3-ubyte"
+         -L "$BATS_FILE_TMPDIR/d16-labels-idx1-ubyte")
+    # A stand-in for the reading tools: records its arguments, reads
+    # nothing back.
+    mkdir -p stub
+    printf '#!/bin/sh\necho "$*" >> "%s/args.txt"\n' "$PWD" > stub/pnmdigitprep
+    cp stub/pnmdigitprep stub/otherprep
+    chmod +x stub/pnmdigitprep stub/otherprep
+}
+
+# truth_ok FILE N: N lines "GAP NUMBER", GAP one of the default gaps,
+# NUMBER 3 to 6 digits.
+truth_ok() {
+    [ "$(wc -l < "$1")" -eq "$2" ] &&
+        awk 'NF != 2 || $1 !~ /^(-3|-1|0|2|4|8|14|24)$/ ||
+             $2 !~ /^[0-9][0-9][0-9][0-9]?[0-9]?[0-9]?$/ { bad = 1 }
+             END { exit bad }' "$1"
+}
+
+# heights FILE: the height of every image of a PNM stream, one a line.
+heights() {
+    local dir
+    dir=$(mktemp -d "$BATS_TEST_TMPDIR/h.XXXXXX")
+    pamsplit "$1" "$dir/i%d.pnm" 2>/dev/null
+    for f in "$dir"/*; do pgm_size "$f" | awk '{ print $2 }'; done
+}
+
+@test "numbers-test: -h prints the usage, with the IDX and command options" {
+    run -0 "$NT" -h
+    assert_output --partial "Usage: numbers-test"
+    assert_output --partial "-I IMAGES"
+    assert_output --partial "-r FIRST-LAST"
+    assert_output --partial "-p PREP"
+    assert_output --partial "pnmdigitprep"
+}
+
+@test "numbers-test: usage errors exit 2" {
+    run -2 "$NT" -x
+    run -2 "$NT"
+    assert_output --partial "need a digit directory"
+    run -2 "$NT" -r 0-9 nodir
+    run -2 "$NT" -I "$BATS_FILE_TMPDIR/d28-images-idx3-ubyte"
+    run -2 "$NT" -n 0 "${I28[@]}"
+    run -2 "$NT" -g "1 x" "${I28[@]}"
+    run -2 "$NT" nodir
+    assert_output --partial "nodir/0: no such directory"
+}
+
+@test "numbers-test: numbers from a gzip IDX set: every number an image, truth per line" {
+    PATH="$PWD/stub:$PATH" run -0 --separate-stderr "$NT" -n 12 -s 5 -c cat \
+        -o out "${I28[@]}"
+    assert_line --index 0 "0/12 0.0% numbers read whole"
+    [ "$(pgm_count out/numbers.pgm)" -eq 12 ]
+    truth_ok out/truth.txt 12
+    # The per-gap lines add up to the whole.
+    echo "$output" | awk '/^  gap/ { split($3, a, "/"); n += a[2] }
+                          END { exit n != 12 }'
+    # Numbers 36 to 52 px high (+/- 5 %, lifted up to 3) in a 20 px margin.
+    heights out/numbers.pgm | awk '$1 < 34 + 40 || $1 > 58 + 40 { exit 1 }'
+}
+
+@test "numbers-test: the same seed gives the same numbers, another seed others" {
+    PATH="$PWD/stub:$PATH" "$NT" -n 6 -s 3 -c cat -o a "${I28[@]}"
+    PATH="$PWD/stub:$PATH" "$NT" -n 6 -s 3 -c cat -o b "${I28[@]}"
+    PATH="$PWD/stub:$PATH" "$NT" -n 6 -s 4 -c cat -o c "${I28[@]}"
+    cmp a/numbers.pgm b/numbers.pgm
+    cmp a/truth.txt b/truth.txt
+    ! cmp -s a/numbers.pgm c/numbers.pgm
+}
+
+@test "numbers-test: -r takes the digits from that slice only" {
+    PATH="$PWD/stub:$PATH" run -0 "$NT" -n 20 -c cat -o out -r 13-15 "${I28[@]}"
+    truth_ok out/truth.txt 20
+    awk '$2 !~ /^[345]+$/ { exit 1 }' out/truth.txt
+    run -1 "$NT" -n 2 -c cat -r 10-20 "${I28[@]}"
+    assert_output --partial "20 images"
+}
+
+@test "numbers-test: 16x16 sources are enlarged to the numbers' height" {
+    PATH="$PWD/stub:$PATH" run -0 "$NT" -n 8 -c cat -o out "${I16[@]}"
+    [ "$(pgm_count out/numbers.pgm)" -eq 8 ]
+    truth_ok out/truth.txt 8
+    heights out/numbers.pgm | awk '$1 < 34 + 40 || $1 > 58 + 40 { exit 1 }'
+}
+
+@test "compose-numbers: enlarged digits are smooth, not blocks" {
+    # Without noise, a 16x16 source enlarged about 3 times: in a blocky
+    # enlargement nearly every pixel equals its neighbour on the right.
+    perl "$top_srcdir/scripts/compose-numbers" "${I16[@]}" -n 3 -e 0 \
+        -H 48 -V 0 > n.pgm
+    pnmtoplainpnm n.pgm | awk 'NR > 3 { for (i = 1; i <= NF; i++) {
+            if ($i != 235) { ink++; if ($i == last) same++ }
+            last = $i } }
+        END { print same, ink; exit !(ink > 0 && same / ink < 0.4) }'
+}
+
+@test "numbers-test: plain pnmdigitprep by default, options after -- appended" {
+    PATH="$PWD/stub:$PATH" run -0 "$NT" -n 2 -c cat -o out "${I28[@]}" -- --foo -x
+    assert_equal "$(cat args.txt)" "--foo -x out/numbers.pgm"
+    rm args.txt
+    PATH="$PWD/stub:$PATH" run -0 "$NT" -n 2 -c cat -o out -p 'otherprep --bar' \
+        "${I28[@]}" -- --baz
+    assert_equal "$(cat args.txt)" "--bar --baz out/numbers.pgm"
+}
+
+@test "numbers-test: scores what CLASSIFY prints against the truth" {
+    PATH="$PWD/stub:$PATH" "$NT" -n 5 -c cat -o out "${I28[@]}"
+    awk '{ print $2 }' out/truth.txt > want.txt
+    PATH="$PWD/stub:$PATH" run -0 "$NT" -n 5 -c "cat $PWD/want.txt; :" \
+        "${I28[@]}"
+    assert_line --index 0 "5/5 100.0% numbers read whole"
+    PATH="$PWD/stub:$PATH" run -0 "$NT" -n 5 -v -c "sed 1s/^/9/ $PWD/want.txt" \
+        "${I28[@]}"
+    assert_line --index 0 --regexp "^miss: gap -?[0-9]+: [0-9]+ read 9[0-9]+$"
+    assert_line --index 1 "4/5 80.0% numbers read whole"
+}
+
+@test "numbers-test: a failing command is an error, not a figure" {
+    run -1 "$NT" -n 2 -p no-such-command-here "${I28[@]}"
+    assert_output --partial "failed"
+}
+
+@test "numbers-test: numbers from a folder of digit images" {
+    for d in 0 1 2 3 4 5 6 7 8 9; do
+        mkdir -p dig/$d
+        draw_digit dig/$d/a.pgm "$d" 48
+        draw_digit dig/$d/b.pgm "$d" 48 "" 6
+    done
+    PATH="$PWD/stub:$PATH" run -0 "$NT" -n 7 -c cat -o out dig
+    [ "$(pgm_count out/numbers.pgm)" -eq 7 ]
+    truth_ok out/truth.txt 7
+}
+
+@test "bench/number-stream: 4 to 6 digits, 64 px high, the same bytes for a seed" {
+    "$top_srcdir/bench/number-stream" -n 5 -s 2 -t t1.txt > a.pgm
+    "$top_srcdir/bench/number-stream" -n 5 -s 2 -t t2.txt > b.pgm
+    cmp a.pgm b.pgm
+    cmp t1.txt t2.txt
+    [ "$(pgm_count a.pgm)" -eq 5 ]
+    awk '$2 !~ /^[0-9][0-9][0-9][0-9][0-9]?[0-9]?$/ { exit 1 }
+         END { exit NR != 5 }' t1.txt
+    heights a.pgm | awk '$1 < 64 + 32 || $1 > 67 + 32 { exit 1 }'
+}
+
+@test "dev-figures: -h names the three development sources" {
+    run -0 "$top_srcdir/scripts/dev-figures" -h
+    assert_output --partial "6000-7290"
+    assert_output --partial "55000-59999"
+    assert_output --partial "--seed=2026"
+    run -2 "$top_srcdir/scripts/dev-figures" -x
+}
+
+@test "numbers-test: numbers from the MNIST and USPS development slices" {
+    need_data
+    local m=$DIGIT_DATA/mnist u=$DIGIT_DATA/usps-train
+    run -0 "$NT" -n 10 -o mn -I "$m/train-images-idx3-ubyte.gz" \
+        -L "$m/train-labels-idx1-ubyte.gz" -r 55000-59999
+    assert_line --index 0 --regexp "^[0-9]+/10 [0-9.]+% numbers read whole$"
+    [ "$(pgm_count mn/numbers.pgm)" -eq 10 ]
+    truth_ok mn/truth.txt 10
+    run -0 "$NT" -n 10 -o us -I "$u/train-native16x16-images-idx3-ubyte.gz" \
+        -L "$u/train-labels-idx1-ubyte.gz" -r 6000-7290
+    assert_line --index 0 --regexp "^[0-9]+/10 [0-9.]+% numbers read whole$"
+    [ "$(pgm_count us/numbers.pgm)" -eq 10 ]
+    truth_ok us/truth.txt 10
+}
