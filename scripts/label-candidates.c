@@ -11,7 +11,8 @@
  * (dg_prep_label) and written as 28x28 PGM cells: those that stand for a
  * digit D into OUTDIR/D/, the others, at most N a number (default 6,
  * drawn with SEED), into OUTDIR/reject/, which is where digittrain
- * --extra looks for examples of "not one digit".  Numbers that no
+ * --extra looks for examples of "not one digit".  Files are named after
+ * NUMBERS, so several sets can go into one OUTDIR.  Numbers that no
  * reading spells are counted and left out.
  *
  * A development tool: the numbers must be made of training digits only
@@ -38,6 +39,7 @@
 
 typedef struct sink {
     const char *dir;
+    const char *tag;                    /* file names: TAG-NNNNNNNN.pgm */
     unsigned long count[DG_REJECT + 1];
     float (*rejects)[DG_CELL_PIXELS];   /* this number's, to draw from */
     size_t nrej, rejcap;
@@ -62,7 +64,7 @@ static void write_cell(sink *s, const float *cell, int label)
         strcpy(sub, "reject");
     else
         snprintf(sub, sizeof sub, "%d", label);
-    snprintf(path, sizeof path, "%s/%s/%08lu.pgm", s->dir, sub,
+    snprintf(path, sizeof path, "%s/%s/%s-%08lu.pgm", s->dir, sub, s->tag,
              s->count[label]++);
     f = fopen(path, "wb");
     if (f == NULL || dg_pgm_write(f, &im, &e) < 0 || fclose(f) != 0) {
@@ -74,6 +76,17 @@ static void write_cell(sink *s, const float *cell, int label)
 static void take(void *ctx, const float *cell, int label)
 {
     sink *s = ctx;
+    float most = 0, sum = 0;
+    size_t i;
+
+    /* A cell of faint ink alone is no example (and digittrain's
+     * preprocessing would find it blank). */
+    for (i = 0; i < DG_CELL_PIXELS; i++) {
+        most = cell[i] > most ? cell[i] : most;
+        sum += cell[i];
+    }
+    if (most < 0.5f || sum < 3.0f)
+        return;
 
     if (label != DG_REJECT) {
         write_cell(s, cell, label);
@@ -168,6 +181,8 @@ int main(int argc, char **argv)
     }
     memset(&s, 0, sizeof s);
     s.dir = argv[optind + 2];
+    s.tag = strrchr(argv[optind], '/') != NULL
+            ? strrchr(argv[optind], '/') + 1 : argv[optind];
     dg_rng_seed(&rng, seed);
     dg_prep_defaults(&o);
     o.split = DG_SPLIT_ALWAYS;

@@ -66,7 +66,9 @@ static void usage(void)
           "      --validation=N      hold back the last N training items to\n"
           "                          monitor (default 0)\n"
           "      --extra=DIR         add custom digits DIR/0 ... DIR/9 (any PNM),\n"
-          "                          preprocessed like pnmdigitprep\n"
+          "                          preprocessed like pnmdigitprep; with\n"
+          "                          --reject also DIR/reject, examples of\n"
+          "                          \"not one digit\"\n"
           "      --extra-repeat=N    use each custom digit N times (default 1)\n"
           "Recipe:\n"
           "      --hidden=W1,W2,...  hidden layer widths (default 256,128)\n"
@@ -392,6 +394,11 @@ static int load_data(const struct cmdline *c, dg_dataset *train,
             goto fail;
         }
         dg_dataset_free(&extra);
+        if (dg_dataset_digits_first(train) < train->n && c->reject <= 0) {
+            dg_seterr(&e, "%s/reject: examples of \"not one digit\" need "
+                      "--reject", c->extra);
+            goto fail;
+        }
     }
     if (c->test != NULL
         && dg_dataset_load_idx(test, c->test, c->orient, &tr, &e) < 0)

@@ -199,7 +199,7 @@ is_cell() {
     assert_output 93826
 }
 
-@test "pnmdigitprep: --split reads a handful of drawn numbers whole, touching to wide" {
+@test "pnmdigitprep: reads a handful of drawn numbers whole, touching to wide" {
     have_model
     # number, gap between the digits (negative: overlapping), face
     local spec got
@@ -208,10 +208,94 @@ is_cell() {
         "4110 0 DejaVu-Serif"; do
         set -- $spec
         draw_number n.pgm "$1" "$2" 64 "$3"
-        got=$(pnmdigitprep --split n.pgm | digitclassify)
+        got=$(pnmdigitprep n.pgm | digitclassify)
         echo "$spec: read $got"
         [ "$got" = "$1" ]
     done
+}
+
+@test "pnmdigitprep: with no options, one digit or a whole number as read" {
+    have_model
+    draw_digit d.pgm 8
+    draw_number n.pgm 3962 3
+    run --separate-stderr bash -c 'pnmdigitprep d.pgm n.pgm | digitclassify'
+    assert_success
+    assert_output $'8\n3962'
+    # --single puts all the ink in one cell; --split is the default here
+    pnmdigitprep --single n.pgm > s.out
+    [ "$(pgm_size s.out)" = "28 28" ]
+    pnmdigitprep --split n.pgm > p.out
+    pnmdigitprep n.pgm > a.out
+    cmp p.out a.out
+}
+
+@test "pnmdigitprep: --single needs no model; reading a number names the missing one" {
+    draw_number n.pgm 47 6
+    draw_stroke one.pgm 112 56 16 56 96 9
+    DIGIT_MODEL=/nonexistent/x.model run --separate-stderr \
+        pnmdigitprep --single n.pgm
+    assert_success
+    # one narrow mark leaves no doubt: the model is not even loaded
+    DIGIT_MODEL=/nonexistent/x.model run --separate-stderr \
+        pnmdigitprep one.pgm
+    assert_success
+    for opt in "" --split; do
+        DIGIT_MODEL=/nonexistent/x.model run -1 --separate-stderr \
+            pnmdigitprep $opt n.pgm
+        [ -z "$output" ]
+        [[ "$stderr" == "pnmdigitprep: n.pgm: image 1: cannot load the model: /nonexistent/x.model: "* ]]
+    done
+    run -1 --separate-stderr pnmdigitprep --model=nosuch.model n.pgm
+    [[ "$stderr" == *"nosuch.model"* ]]
+    [ "$(echo "$stderr" | wc -l)" = 1 ]
+}
+
+@test "pnmdigitprep: a wide 7 and an open 4 are read whole, not cut" {
+    have_model
+    # a 7 with a long bar and a crossed stem, wider than it is tall
+    draw_pen w7.pgm 170 120 9 "20,22 150,22 80,100" "62,62 118,62"
+    # an open-topped 4 whose parts do not touch, written wide
+    draw_pen o4.pgm 150 120 9 "50,12 24,72 120,72" "92,30 92,108"
+    run --separate-stderr bash -c 'pnmdigitprep w7.pgm o4.pgm | digitclassify'
+    assert_success
+    assert_output $'7\n4'
+    # and in a number
+    convert w7.pgm o4.pgm +append -depth 8 pgm:74.pgm
+    run --separate-stderr bash -c 'pnmdigitprep 74.pgm | digitclassify'
+    assert_output 74
+}
+
+@test "pnmdigitprep: a speck beside a number is not read as a digit" {
+    have_model
+    draw_number n.pgm 375 10
+    read -r w h < <(pgm_size n.pgm)
+    add_dot n.pgm s1.pgm $((w - 14)) $((h - 30)) 2
+    add_dot n.pgm s2.pgm $((w / 2 + 2)) 14 2
+    run --separate-stderr bash -c 'pnmdigitprep s1.pgm s2.pgm | digitclassify'
+    assert_success
+    assert_output $'375\n375'
+}
+
+@test "pnmdigitprep: --debug draws the candidates and the chosen digits" {
+    have_model
+    draw_number n.pgm 4071 -2
+    pnmdigitprep --debug=why n.pgm > /dev/null
+    [ -s why/0001-segments.pgm ]
+    read -r w h < <(pgm_size why/0001-segments.pgm)
+    read -r nw nh < <(pgm_size n.pgm)
+    # enlarged so the digits are at least 96 pixels high, with room for
+    # the lattice above and the readings below
+    [ "$h" -ge 96 ] && [ "$w" -ge "$nw" ]
+    # white paper, grey ink, black frames and labels
+    pgm_values why/0001-segments.pgm | awk 'NR > 1 {
+            if ($1 == 255) white++; else if ($1 == 0) black++; else grey++ }
+        END { exit !(white > grey && grey > 0 && black > 100) }'
+    # one crop per digit
+    [ -s why/0001-crop-4.pgm ] && [ ! -e why/0001-crop-5.pgm ]
+    # a single digit has no picture: nothing was cut
+    draw_digit d.pgm 1
+    pnmdigitprep --single --debug=one d.pgm > /dev/null
+    [ ! -e one/0001-segments.pgm ]
 }
 
 @test "pnmdigitprep: --spaces puts a blank cell in a wide gap" {

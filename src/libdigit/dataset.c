@@ -11,6 +11,7 @@
 
 #include "dataset.h"
 #include "idx.h"
+#include "net.h"
 #include "image.h"
 #include "pnmio.h"
 
@@ -208,10 +209,13 @@ int dg_dataset_load_folder(dg_dataset *d, const char *dir,
     memset(d, 0, sizeof *d);
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return dg_seterr(e, "%s: not a directory", dir);
-    for (c = 0; c < 10; c++) {
+    for (c = 0; c <= DG_REJECT; c++) {
         char **names;
 
-        snprintf(sub, sizeof sub, "%s/%u", dir, c);
+        if (c == DG_REJECT)
+            snprintf(sub, sizeof sub, "%s/reject", dir);
+        else
+            snprintf(sub, sizeof sub, "%s/%u", dir, c);
         if (stat(sub, &st) != 0 || !S_ISDIR(st.st_mode))
             continue;
         names = list_dir(sub, &n, e);
@@ -235,6 +239,42 @@ int dg_dataset_load_folder(dg_dataset *d, const char *dir,
 fail:
     dg_dataset_free(d);
     return -1;
+}
+
+size_t dg_dataset_digits_first(dg_dataset *d)
+{
+    size_t i, k = 0, r = 0, nrej = 0;
+    uint8_t *rx;
+
+    for (i = 0; i < d->n; i++)
+        nrej += d->y[i] == DG_REJECT;
+    rx = nrej ? malloc(nrej * DG_CELL_PIXELS) : NULL;
+    if (nrej == 0 || rx == NULL) {
+        /* Nothing to move (or no memory: the digits are counted as far
+         * as the first reject, which keeps the contract). */
+        for (k = 0; k < d->n && d->y[k] != DG_REJECT; k++)
+            ;
+        d->ndigit = k;
+        return k;
+    }
+    for (i = 0; i < d->n; i++) {
+        if (d->y[i] == DG_REJECT) {
+            memcpy(rx + r++ * DG_CELL_PIXELS, d->x + i * DG_CELL_PIXELS,
+                   DG_CELL_PIXELS);
+            continue;
+        }
+        if (i != k) {
+            memcpy(d->x + k * DG_CELL_PIXELS, d->x + i * DG_CELL_PIXELS,
+                   DG_CELL_PIXELS);
+            d->y[k] = d->y[i];
+        }
+        k++;
+    }
+    memcpy(d->x + k * DG_CELL_PIXELS, rx, nrej * DG_CELL_PIXELS);
+    memset(d->y + k, DG_REJECT, nrej);
+    free(rx);
+    d->ndigit = k;
+    return k;
 }
 
 int dg_dataset_append(dg_dataset *d, const dg_dataset *s, unsigned repeat,

@@ -16,7 +16,9 @@
 typedef struct dg_dataset {
     size_t n;
     uint8_t *x;             /* (n, 784) ink 255 on 0, upright */
-    uint8_t *y;             /* (n) labels 0..9 */
+    uint8_t *y;             /* (n) labels 0..9, or DG_REJECT */
+    size_t ndigit;          /* after dg_dataset_digits_first: the items
+                             * [0, ndigit) are digits; 0: not known */
 } dg_dataset;
 
 /* Orientation of IDX images on loading. */
@@ -28,9 +30,11 @@ enum { DG_ORIENT_AUTO = -1, DG_ORIENT_MNIST = 0, DG_ORIENT_EMNIST = 1 };
 int dg_dataset_load_idx(dg_dataset *d, const char *prefix, int orient,
                         int *transposed, dg_err *e);
 
-/* Load DIR/0 ... DIR/9 (missing class folders are allowed, an empty set
- * is not); every image of every file, in name order, through dg_prep with
- * the given options (single digits). */
+/* Load DIR/0 ... DIR/9 and DIR/reject (examples of "not one digit",
+ * labelled DG_REJECT, for a model with that class); missing class
+ * folders are allowed, an empty set is not.  Every image of every file,
+ * in name order, goes through dg_prep with the given options (single
+ * digits). */
 int dg_dataset_load_folder(dg_dataset *d, const char *dir,
                            const dg_prep_opts *po, dg_err *e);
 
@@ -41,6 +45,10 @@ int dg_dataset_append(dg_dataset *d, const dg_dataset *s, unsigned repeat,
 /* Move the last n items of d into v (a held-back validation slice). */
 int dg_dataset_split_tail(dg_dataset *d, dg_dataset *v, size_t n,
                           dg_err *e);
+
+/* Move the items labelled DG_REJECT after the digits, keeping the order
+ * within each; sets d->ndigit and returns it. */
+size_t dg_dataset_digits_first(dg_dataset *d);
 
 void dg_dataset_free(dg_dataset *d);
 

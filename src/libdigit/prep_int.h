@@ -169,8 +169,12 @@ typedef struct segment {
     size_t projcap;
     int32_t *diff;          /* (nslope, span + 1) their differences */
     size_t diffcap;
+    int32_t *shift;         /* (nslope, height) the lines' columns */
+    size_t shiftcap;
     float *probs;           /* (ncands, classes) what the network read */
     size_t probcap;
+    struct cut_pick *picks; /* the cuts a piece might take */
+    size_t pickcap;
     dg_acts acts;
     const dg_net *acts_net; /* the network acts was made for */
     size_t ink_w;           /* plane width, while segmenting */
@@ -190,8 +194,9 @@ int seg_choose(segment *sg, blobs *b, const ink_plane *p, size_t W,
 
 /* For training: after seg_choose, label every candidate by the reading
  * of least cost that spells digits[0 .. nd): the digit it stands for on
- * that reading, DG_REJECT when it is unlike every digit of it, or -1
- * when it is nearly one of them (85 % of the ink shared) and so neither.
+ * that reading; DG_REJECT when it holds parts of two digits of it or
+ * more (each at least 15 % of its ink); else -1 (a piece of one digit,
+ * which may look like a whole digit in isolation: no label).
  * label has room for sg->ncands.  Returns how many were labelled (0: no
  * reading spells the digits), or -1. */
 long seg_label(segment *sg, const blobs *b, size_t nout,

@@ -35,22 +35,26 @@
  * (relative to the line's height) ... */
 #define CUT_MIN_WIDTH 0.55
 /* ... and pieces are at least this wide. */
-#define PIECE_MIN_WIDTH 0.06
+#define PIECE_MIN_WIDTH 0.12
 /* Cuts are at least this far apart. */
 #define CUT_SPACING 0.18
-/* A curved cut strays at most this far from its straight line. */
+/* A curved cut strays at most this far from its straight line, and
+ * never more than MAX_REACH pixels. */
 #define CURVE_REACH 0.15
+#define MAX_REACH 120
 
 /* Costs of a path (tuned on the development numbers). */
 #define COST_CUT 0.6            /* a cut the path goes through ... */
 #define COST_CUT_INK 4.0        /* ... plus this times its ink / height */
 #define COST_STROKE 1.5         /* ... and this for each stroke crossed
                                  * after the first (a cut through a loop) */
+#define PICK_STROKE 2.0         /* choosing cuts: a second stroke costs
+                                 * this many stroke widths of ink */
 #define COST_SHORT 8.0          /* per unit of height below SHORT */
 #define SHORT 0.6
 #define COST_WIDE 6.0           /* per unit of width above WIDE */
 #define WIDE 1.0
-#define COST_SKIP 30.0          /* leaving out ink: per ink / height^2 */
+#define COST_SKIP 60.0          /* leaving out ink: per ink / height^2 */
 #define MERGE_GAP 0.3           /* pieces further apart are not joined */
 #define MERGE_WIDTH 1.3         /* nor into something wider than this */
 
@@ -83,6 +87,9 @@ static double t_COST_CUT_INK = COST_CUT_INK;
 static double t_COST_STROKE = COST_STROKE;
 #undef COST_STROKE
 #define COST_STROKE t_COST_STROKE
+static double t_PICK_STROKE = PICK_STROKE;
+#undef PICK_STROKE
+#define PICK_STROKE t_PICK_STROKE
 static double t_COST_SHORT = COST_SHORT;
 #undef COST_SHORT
 #define COST_SHORT t_COST_SHORT
@@ -124,6 +131,7 @@ static void seg_tune(void)
         if (strcmp(name, "COST_CUT_INK") == 0) t_COST_CUT_INK = v;
         if (strcmp(name, "COST_STROKE") == 0) t_COST_STROKE = v;
         if (strcmp(name, "COST_SHORT") == 0) t_COST_SHORT = v;
+        if (strcmp(name, "PICK_STROKE") == 0) t_PICK_STROKE = v;
         if (strcmp(name, "SHORT") == 0) t_SHORT = v;
         if (strcmp(name, "COST_WIDE") == 0) t_COST_WIDE = v;
         if (strcmp(name, "WIDE") == 0) t_WIDE = v;
@@ -164,30 +172,45 @@ static double line_height(const blobs *b)
 
 typedef struct proj_ctx {
     int32_t *diff;              /* (NSLOPE, span + 1) */
-    size_t span, pad, x0;
-    double yc;
+    const int32_t *shift;       /* (NSLOPE, h) */
+    size_t span, pad, x0, y0, h;
 } proj_ctx;
 
 static void proj_row(void *ctx, size_t y, size_t x0, size_t x1)
 {
-    proj_ctx *pj = ctx;
+    const proj_ctx *pj = ctx;
+    const long a = (long)(x0 - pj->x0) + (long)pj->pad;
+    const long z = (long)(x1 - pj->x0) + (long)pj->pad;
     size_t k;
 
     for (k = 0; k < NSLOPE; k++) {
-        double s = ((double)k - (NSLOPE - 1) / 2.0) * SLOPE_STEP;
-        long sh = lround(s * ((double)y - pj->yc));
-        long a = (long)(x0 - pj->x0) - sh + (long)pj->pad;
-        long z = (long)(x1 - pj->x0) - sh + (long)pj->pad;
         int32_t *d = pj->diff + k * (pj->span + 1);
+        long sh = pj->shift[k * pj->h + (y - pj->y0)];
 
-        d[a]++;
-        d[z]--;
+        d[a - sh]++;
+        d[z - sh]--;
+    }
+}
+
+/* The line of slope index k through column u of the middle row of a box
+ * h high is at column u + shift[k * h + y] on row y. */
+static void line_shifts(int32_t *shift, size_t h)
+{
+    const double yc = (double)(h - 1) / 2.0;
+    size_t k, y;
+
+    for (k = 0; k < NSLOPE; k++) {
+        double s = ((double)k - (NSLOPE - 1) / 2.0) * SLOPE_STEP;
+
+        for (y = 0; y < h; y++)
+            shift[k * h + y] = (int32_t)lround(s * ((double)y - yc));
     }
 }
 
 /* For each column u (of the piece's box, shifted by pad) and slope k,
  * the rows in which the line through (u, yc) of slope k crosses ink:
- * sg->proj[k * span + u].  Returns span, or 0 on error. */
+ * sg->proj[k * span + u]; the shifts of the lines in sg->shift.
+ * Returns span, or 0 on error. */
 static size_t projections(segment *sg, const blobs *b, const piece *pc,
                           size_t *pad, dg_err *e)
 {
@@ -198,13 +221,18 @@ static size_t projections(segment *sg, const blobs *b, const piece *pc,
     pj.pad = (size_t)ceil(0.4 * (double)h / 2.0) + 2;
     pj.span = pc->x1 - pc->x0 + 2 * pj.pad;
     pj.x0 = pc->x0;
-    pj.yc = (double)(pc->y0 + pc->y1 - 1) / 2.0;
+    pj.y0 = pc->y0;
+    pj.h = h;
     if (dg_grow(&sg->proj, &sg->projcap, NSLOPE * pj.span, sizeof(float),
                 e) < 0
         || dg_grow(&sg->diff, &sg->diffcap, NSLOPE * (pj.span + 1),
-                   sizeof(int32_t), e) < 0)
+                   sizeof(int32_t), e) < 0
+        || dg_grow(&sg->shift, &sg->shiftcap, NSLOPE * h, sizeof(int32_t),
+                   e) < 0)
         return 0;
+    line_shifts(sg->shift, h);
     pj.diff = sg->diff;
+    pj.shift = sg->shift;
     memset(pj.diff, 0, NSLOPE * (pj.span + 1) * sizeof(int32_t));
     blobs_walk(b, pc, 1, proj_row, &pj);
     for (k = 0; k < NSLOPE; k++) {
@@ -244,9 +272,11 @@ static double curved_path(const uint8_t *bm, size_t w, size_t h,
     const size_t nx = 2 * reach + 1;
     size_t y, i;
     double best;
+    long prev = 0;
 
     for (y = 0; y < h; y++) {
-        long base = lround(line[y]) - (long)reach;
+        const long base = lround(line[y]) - (long)reach;
+        const double *above = cost + (y - (y > 0)) * nx;
 
         for (i = 0; i < nx; i++) {
             long x = base + (long)i;
@@ -260,20 +290,23 @@ static double curved_path(const uint8_t *bm, size_t w, size_t h,
                 cost[i] = c;
                 continue;
             }
-            /* The previous row's window may sit one column off. */
+            /* The previous row's window may sit a column off. */
             for (d = -1; d <= 1; d++) {
-                long px = x + d - (lround(line[y - 1]) - (long)reach);
+                long px = x + d - prev;
+                double v;
 
-                if (px >= 0 && px < (long)nx
-                    && cost[(y - 1) * nx + (size_t)px] + 0.05 * (d != 0)
-                       < from) {
-                    from = cost[(y - 1) * nx + (size_t)px] + 0.05 * (d != 0);
+                if (px < 0 || px >= (long)nx)
+                    continue;
+                v = above[px] + 0.05 * (d != 0);
+                if (v < from) {
+                    from = v;
                     arg = (int)px;
                 }
             }
             cost[y * nx + i] = c + from;
             step[y * nx + i] = (uint8_t)arg;
         }
+        prev = base;
     }
     best = cost[(h - 1) * nx];
     i = 0;
@@ -291,49 +324,90 @@ static double curved_path(const uint8_t *bm, size_t w, size_t h,
 }
 
 /* A proposed cut through the middle row at column u (box coordinates)
- * with slope s, and the ink it crosses. */
+ * with slope s, the ink it crosses, and what it costs to choose. */
 typedef struct cut_pick {
-    double u, s, ink;
+    double u, s, ink, cost;
 } cut_pick;
 
-/* Choose up to SEG_MAX_CUTS straight cuts of piece pc: the columns
- * (at the middle row) where the best slope crosses the least ink, at
- * least CUT_SPACING of the line apart, leaving PIECE_MIN_WIDTH on
- * either side.  Returns how many, in picks (left to right). */
-static size_t pick_cuts(const segment *sg, const piece *pc, size_t span,
-                        size_t pad, cut_pick *picks)
+/* How many separate strokes of bm (w x h) the line through column u of
+ * the middle row with the shifts sh (h) crosses. */
+static size_t count_strokes(const uint8_t *bm, size_t w, size_t h, long u,
+                            const int32_t *sh)
 {
-    const size_t w = pc->x1 - pc->x0;
+    size_t y, n = 0;
+    int in = 0;
+
+    for (y = 0; y < h; y++) {
+        long x = u + sh[y];
+        int on = x >= 0 && x < (long)w && bm[y * w + (size_t)x];
+
+        n += on && !in;
+        in = on;
+    }
+    return n;
+}
+
+static int cmp_pick(const void *a, const void *b)
+{
+    const cut_pick *p = a, *q = b;
+
+    if (p->cost != q->cost)
+        return p->cost < q->cost ? -1 : 1;
+    return p->u < q->u ? -1 : p->u > q->u;
+}
+
+/* Choose up to SEG_MAX_CUTS cuts of piece pc (bitmap bm of its box):
+ * among the lines that cross locally the least ink (per slope, a minimum
+ * of the projection), the cheapest, where crossing a second stroke costs
+ * as much as PICK_STROKE stroke widths sw of ink (two digits touch at one
+ * place; a cut through a loop crosses it twice); at least CUT_SPACING of
+ * the line apart, leaving PIECE_MIN_WIDTH on either side.  Returns how
+ * many, in picks, left to right. */
+static size_t pick_cuts(segment *sg, const piece *pc, const uint8_t *bm,
+                        double sw, size_t span, size_t pad, cut_pick *picks,
+                        dg_err *e)
+{
+    const size_t w = pc->x1 - pc->x0, h = pc->y1 - pc->y0;
     const double margin = PIECE_MIN_WIDTH * sg->href;
     const double spacing = CUT_SPACING * sg->href;
-    size_t u, k, n = 0, i, j;
-    double lim = 0.5 * (double)(pc->y1 - pc->y0);
+    const double lim = 0.7 * (double)h;
+    size_t u, k, n = 0, m = 0, i, j;
+    cut_pick *all;
 
-    while (n < SEG_MAX_CUTS) {
-        cut_pick best = { 0, 0, 1e300 };
+    if (dg_grow(&sg->picks, &sg->pickcap, NSLOPE * span, sizeof(cut_pick),
+                e) < 0)
+        return (size_t)-1;
+    all = sg->picks;
+    for (k = 0; k < NSLOPE; k++) {
+        const float *pr = sg->proj + k * span;
+        double s = ((double)k - (NSLOPE - 1) / 2.0) * SLOPE_STEP;
 
         for (u = pad; u < pad + w; u++) {
             double x = (double)(u - pad);
-            int near = x < margin || x > (double)w - margin;
+            size_t st;
 
-            for (i = 0; i < n && !near; i++)
-                near = fabs(x - picks[i].u) < spacing;
-            if (near)
+            if (x < margin || x > (double)w - margin || pr[u] > lim
+                || pr[u] > pr[u - 1] || pr[u] > pr[u + 1]
+                || (u >= 2 && pr[u] > pr[u - 2])
+                || (u + 2 < span && pr[u] > pr[u + 2]))
                 continue;
-            for (k = 0; k < NSLOPE; k++) {
-                double s = ((double)k - (NSLOPE - 1) / 2.0) * SLOPE_STEP;
-                double c = sg->proj[k * span + u] + 0.5 * fabs(s);
-
-                if (c < best.ink) {
-                    best.u = x;
-                    best.s = s;
-                    best.ink = c;
-                }
-            }
+            st = count_strokes(bm, w, h, (long)(u - pad), sg->shift + k * h);
+            all[m].u = x;
+            all[m].s = s;
+            all[m].ink = pr[u];
+            all[m].cost = pr[u] + 0.5 * fabs(s)
+                          + PICK_STROKE * sw * (double)(st > 1 ? st - 1 : 0);
+            m++;
         }
-        if (best.ink > lim)
-            break;
-        picks[n++] = best;
+    }
+    qsort(all, m, sizeof *all, cmp_pick);
+    for (i = 0; i < m && n < SEG_MAX_CUTS; i++) {
+        int near = 0;
+
+        for (j = 0; j < n && !near; j++)
+            near = fabs(all[i].u - picks[j].u) < spacing;
+        if (!near)
+            picks[n++] = all[i];
     }
     for (i = 1; i < n; i++)             /* few: insertion sort by u */
         for (j = i; j > 0 && picks[j - 1].u > picks[j].u; j--) {
@@ -353,16 +427,17 @@ typedef struct curve_work {
 
 /* Make the cut of pick p through piece pc (box w x h, bitmap cw->bm):
  * the straight line, or the curved path near it when that crosses less
- * ink.  Columns are kept at or right of prev (the cut before it, or
- * NULL).  Returns the new cut's index or NO_CUT with e. */
+ * ink.  Columns are kept at or right of those of cut prev (the cut
+ * before it, or NO_CUT).  Returns the new cut's index or NO_CUT with e. */
 static size_t make_cut(blobs *b, const piece *pc, const cut_pick *p,
-                       size_t reach, curve_work *cw, const int32_t *prev,
+                       size_t reach, curve_work *cw, size_t prev,
                        dg_err *e)
 {
     const size_t w = pc->x1 - pc->x0, h = pc->y1 - pc->y0;
     const double yc = (double)(h - 1) / 2.0;
     size_t k, y;
     int32_t *x;
+    const int32_t *before;
     int in;
     double straight = 0, curved;
     cut *c;
@@ -370,8 +445,10 @@ static size_t make_cut(blobs *b, const piece *pc, const cut_pick *p,
     k = blobs_new_cut(b, pc->y0, pc->y1, e);
     if (k == NO_CUT)
         return NO_CUT;
+    /* Only now: a new cut may move every cut's columns. */
     c = &b->cuts[k];
     x = b->cutx + c->off;
+    before = prev == NO_CUT ? NULL : b->cutx + b->cuts[prev].off;
     for (y = 0; y < h; y++) {
         long col;
 
@@ -394,8 +471,8 @@ static size_t make_cut(blobs *b, const piece *pc, const cut_pick *p,
         c->strokes += on && !in;
         in = on;
         x[y] += (int32_t)pc->x0;
-        if (prev != NULL && x[y] < prev[y])
-            x[y] = prev[y];
+        if (before != NULL && x[y] < before[y])
+            x[y] = before[y];
     }
     return k;
 }
@@ -411,9 +488,7 @@ static int cut_piece(blobs *b, const ink_plane *p, size_t W, size_t i,
     int placed = 0;
 
     for (k = 0; k < n; k++) {
-        cuts[k] = make_cut(b, &whole, &picks[k], reach, cw,
-                           prev == NO_CUT ? NULL
-                           : b->cutx + b->cuts[prev].off, e);
+        cuts[k] = make_cut(b, &whole, &picks[k], reach, cw, prev, e);
         if (cuts[k] == NO_CUT)
             return -1;
         prev = cuts[k];
@@ -458,6 +533,7 @@ static int propose_piece(segment *sg, blobs *b, const ink_plane *p,
     const size_t w = pc->x1 - pc->x0, h = pc->y1 - pc->y0;
     cut_pick picks[SEG_MAX_CUTS];
     size_t span, pad, n, reach;
+    double sw;
     bitmap_ctx bc;
 
     if ((double)w < CUT_MIN_WIDTH * sg->href || (double)h < 0.4 * sg->href)
@@ -465,10 +541,9 @@ static int propose_piece(segment *sg, blobs *b, const ink_plane *p,
     span = projections(sg, b, pc, &pad, e);
     if (span == 0)
         return -1;
-    n = pick_cuts(sg, pc, span, pad, picks);
-    if (n == 0)
-        return 0;
+    /* The reach is bounded so a step fits in a byte. */
     reach = (size_t)(CURVE_REACH * sg->href) + 1;
+    reach = reach < MAX_REACH ? reach : MAX_REACH;
     cw->bm = calloc(w * h, 1);
     cw->step = malloc(h * (2 * reach + 1));
     cw->cost = malloc(h * (2 * reach + 1) * sizeof(double));
@@ -481,6 +556,14 @@ static int propose_piece(segment *sg, blobs *b, const ink_plane *p,
     bc.x0 = pc->x0;
     bc.y0 = pc->y0;
     blobs_walk(b, pc, 1, bitmap_row, &bc);
+    /* The stroke width: the mean length of the component's runs. */
+    sw = (double)b->comps[pc->comp].pixels
+         / (double)(b->comps[pc->comp].count ? b->comps[pc->comp].count : 1);
+    n = pick_cuts(sg, pc, cw->bm, sw, span, pad, picks, e);
+    if (n == (size_t)-1)
+        return -1;
+    if (n == 0)
+        return 0;
     return cut_piece(b, p, W, i, picks, n, reach, cw, e) < 0 ? -1 : 1;
 }
 
@@ -653,13 +736,20 @@ static int read_candidates(segment *sg, const blobs *b, const ink_plane *p,
     return 0;
 }
 
+/* What leaving piece pc out costs: its ink against the line's height
+ * squared (a speck is cheap to drop, a digit is not).  (Measured: a part
+ * of a cut mark costs no more; the stray end of a stroke is one.) */
+static double skip_cost(const segment *sg, const piece *pc)
+{
+    return COST_SKIP * pc->ink / (sg->href * sg->href);
+}
+
 /* The path of least cost over the pieces: every piece in one chosen
  * candidate, or left out.  Candidates come grouped by their first
  * piece, with counts 1, 2, ... in each group. */
 static int best_path(segment *sg, const blobs *b, dg_err *e)
 {
     const size_t n = b->npieces;
-    const double h2 = sg->href * sg->href;
     size_t i, j, *start;
 
     if (dg_grow(&sg->best, &sg->pathcap, n + 1, sizeof(double), e) < 0)
@@ -680,7 +770,7 @@ static int best_path(segment *sg, const blobs *b, dg_err *e)
     }
     sg->best[0] = 0;
     for (j = 1; j <= n; j++) {
-        sg->best[j] = sg->best[j - 1] + COST_SKIP * b->pieces[j - 1].ink / h2;
+        sg->best[j] = sg->best[j - 1] + skip_cost(sg, &b->pieces[j - 1]);
         sg->from[j] = j - 1;
         sg->take[j] = NO_CUT;
         for (i = j > SEG_SPAN ? j - SEG_SPAN : 0; i < j; i++) {
@@ -770,24 +860,23 @@ int seg_choose(segment *sg, blobs *b, const ink_plane *p, size_t W,
 /* ------------------------------------------------------------------ */
 /* Labelling candidates for training                                   */
 
-/* The share of the ink of candidate a that candidate b also holds,
- * over the ink of both (pieces are shared whole or not at all). */
-static double overlap(const blobs *b, const seg_cand *x, const seg_cand *y)
+/* The ink that candidates x and y share (pieces are shared whole or
+ * not at all), and the ink of each. */
+static void shared_ink(const blobs *b, const seg_cand *x, const seg_cand *y,
+                       double *both, double *inx, double *iny)
 {
     size_t lo = x->first > y->first ? x->first : y->first;
     size_t hi = x->first + x->count < y->first + y->count
                 ? x->first + x->count : y->first + y->count;
-    double both = 0, any = 0;
     size_t k;
 
+    *both = *inx = *iny = 0;
     for (k = lo; k < hi; k++)
-        both += b->pieces[k].ink;
+        *both += b->pieces[k].ink;
     for (k = x->first; k < x->first + x->count; k++)
-        any += b->pieces[k].ink;
+        *inx += b->pieces[k].ink;
     for (k = y->first; k < y->first + y->count; k++)
-        any += b->pieces[k].ink;
-    any -= both;
-    return any > 0 ? both / any : 0;
+        *iny += b->pieces[k].ink;
 }
 
 /* The reading of least cost that spells digits[0 .. nd): into
@@ -798,7 +887,6 @@ static int forced_path(segment *sg, const blobs *b, size_t nout,
                        dg_err *e)
 {
     const size_t n = b->npieces, st = nd + 1;
-    const double h2 = sg->href * sg->href;
     double *best = malloc((n + 1) * st * sizeof *best);
     size_t *back = malloc((n + 1) * st * sizeof *back);
     size_t i, j, k;
@@ -817,7 +905,7 @@ static int forced_path(segment *sg, const blobs *b, size_t nout,
     for (j = 1; j <= n; j++) {
         for (k = 0; k <= nd; k++) {
             best[j * st + k] = best[(j - 1) * st + k]
-                               + COST_SKIP * b->pieces[j - 1].ink / h2;
+                               + skip_cost(sg, &b->pieces[j - 1]);
             back[j * st + k] = NO_CUT;
         }
         for (i = 0; i < sg->ncands; i++) {
@@ -870,19 +958,25 @@ long seg_label(segment *sg, const blobs *b, size_t nout,
         return rc < 0 ? -1 : 0;
     }
     for (i = 0; i < sg->ncands; i++) {
-        double most = 0;
+        int parts = 0;
 
-        label[i] = DG_REJECT;
+        label[i] = -1;
         for (k = 0; k < nd; k++) {
-            double o = overlap(b, &sg->cands[i], &sg->cands[path[k]]);
+            double both, own, its;
 
-            if (path[k] == i)
+            if (path[k] == i) {
                 label[i] = digits[k];
-            most = o > most ? o : most;
+                break;
+            }
+            shared_ink(b, &sg->cands[i], &sg->cands[path[k]], &both, &own,
+                       &its);
+            parts += both >= 0.15 * own;
         }
-        /* Nearly a digit of the reading, but not quite: no label. */
-        if (label[i] == DG_REJECT && most >= 0.85)
-            label[i] = -1;
+        /* Parts of two digits or more: surely not one.  (A piece of a
+         * single digit may look like a whole one, a 1 or a 7: those
+         * examples are made elsewhere, checked against the whole.) */
+        if (label[i] < 0 && parts >= 2)
+            label[i] = DG_REJECT;
         n += label[i] >= 0;
     }
     free(path);
@@ -899,6 +993,8 @@ void seg_free(segment *sg)
     free(sg->proj);
     free(sg->diff);
     free(sg->probs);
+    free(sg->picks);
+    free(sg->shift);
     dg_acts_free(&sg->acts);
     memset(sg, 0, sizeof *sg);
 }

@@ -47,7 +47,9 @@ static int fill_item(float *dst, uint8_t *label, const dg_dataset *d,
         if (dg_rng_chance(&rng, o->reject)) {
             if (*g == NULL && (*g = dg_reject_gen_new()) == NULL)
                 return dg_seterr(e, "out of memory for reject examples");
-            if (dg_reject_make(*g, &rng, d->x, d->n, x, e) < 0)
+            /* Made of digits only, not of the given rejects. */
+            if (dg_reject_make(*g, &rng, d->x, d->ndigit ? d->ndigit : d->n,
+                               x, e) < 0)
                 return -1;
             *label = DG_REJECT;
             src = NULL;

@@ -200,3 +200,24 @@ random_number() {
     awk -v s="$1" 'BEGIN { srand(s); n = 3 + int(rand() * 4)
         for (k = 0; k < n; k++) printf "%d", int(rand() * 10); print "" }'
 }
+
+# draw_pen OUT W H WIDTH "x0,y0 x1,y1 ..." ["x0,y0 ..."]...
+# Pen strokes through the points of each argument (a polyline each), pen
+# WIDTH, on a W x H page: digits in the shapes people write.
+draw_pen() {
+    local out=$1 w=$2 h=$3 pw=$4 draw= line
+    shift 4
+    for line in "$@"; do
+        draw+="polyline $line "
+    done
+    convert -size "${w}x${h}" "xc:$DRAW_PAPER" -fill none \
+        -stroke "$DRAW_INK" -strokewidth "$pw" -draw "$draw" \
+        -depth 8 "pgm:$out"
+}
+
+# add_dot IN OUT X Y R
+# A round dot of radius R at (X, Y): a speck of dirt or a full stop.
+add_dot() {
+    convert "$1" -fill "$DRAW_INK" -draw "circle $3,$4 $(($3 + $5)),$4" \
+        -depth 8 "pgm:$2"
+}

@@ -1,16 +1,45 @@
-/* test_prep.c - unit tests of the preprocessing in prep.c: Otsu's
+/* test_prep.c - unit tests of the preprocessing stages: Otsu's
  * threshold, resampling, the geometry of the digit image (longer side 20,
- * centre of mass at 14,14), polarity, clean-up, deskew, split and the
- * blank-image contract.  The test images are drawn here from ellipses and
- * strokes. */
+ * centre of mass at 14,14), polarity, clean-up, deskew, the cuts the
+ * segmentation proposes (straight, slanted, curved), reading numbers with
+ * the model, and the blank-image contract.  The test images are drawn
+ * here from ellipses and strokes. */
 #include <config.h>
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "prep.h"
+#include "model.h"
+#include "prep_int.h"
 #include "tap.h"
+
+/* The model of the source tree, for the tests that read numbers. */
+static dg_net model;
+static int have_model;
+
+static const dg_net *test_net(void *ctx, dg_err *e)
+{
+    (void)ctx;
+    if (!have_model) {
+        dg_seterr(e, "no model");
+        return NULL;
+    }
+    return &model;
+}
+
+static void load_model(void)
+{
+    const char *src = getenv("top_srcdir");
+    char path[4096];
+    dg_err e;
+
+    snprintf(path, sizeof path, "%s/model/default.model",
+             src != NULL ? src : "..");
+    have_model = dg_model_load(&model, path, &e) == 0;
+    if (!have_model)
+        tap_diag("no model (%s): number tests skipped", e.msg);
+}
 
 /* A w x h page of grey level paper. */
 static dg_image page(size_t w, size_t h, float paper)
@@ -375,7 +404,8 @@ static void test_split(void)
     int rc;
 
     dg_prep_defaults(&o);
-    o.split = 1;
+    o.split = DG_SPLIT_ALWAYS;
+    o.net = test_net;
     ring(&scan, 40, 50, 18, 30, 6, 0.1f);
     stroke(&scan, 100, 20, 100, 80, 6, 0.1f);
     ring(&scan, 160, 50, 18, 30, 6, 0.1f);
@@ -401,14 +431,15 @@ static void test_split(void)
  * overlapping: no vertical cut parts them, a slanted one does. */
 static void test_split_slanted(void)
 {
-    dg_image scan = page(140, 100, 0.9f), out = { 0, 0, NULL };
+    dg_image scan = page(110, 100, 0.9f), out = { 0, 0, NULL };
     dg_prep_opts o;
     dg_err e;
     size_t bw1 = 0, bh1 = 0, bw2 = 0, bh2 = 0;
     int rc;
 
     dg_prep_defaults(&o);
-    o.split = 1;
+    o.split = DG_SPLIT_ALWAYS;
+    o.net = test_net;
     stroke(&scan, 58, 14, 42, 86, 6, 0.1f);     /* the 1 */
     stroke(&scan, 56, 17, 100, 17, 6, 0.1f);    /* the bar of the 7 */
     stroke(&scan, 100, 17, 74, 86, 6, 0.1f);    /* its stem */
@@ -424,6 +455,117 @@ static void test_split_slanted(void)
            "split: cut along the 1 (widths %zu and %zu)", bw1, bw2);
     dg_image_free(&scan);
     dg_image_free(&out);
+}
+
+
+/* The pieces and cuts the segmentation proposes for scan: ink, blobs,
+ * pieces and seg_propose, as the driver runs them. */
+static long propose(dg_prep_work *w, const dg_image *scan)
+{
+    dg_prep_opts o;
+    dg_err e;
+
+    dg_prep_defaults(&o);
+    if (ink_find(&w->ink, scan, &o, &e) != 0
+        || blobs_find(&w->bl, &w->ink, scan->w, scan->h, &o, &e) <= 0
+        || blobs_pieces(&w->bl, &e) < 0)
+        return -1;
+    return seg_propose(&w->sg, &w->bl, &w->ink, scan->w, scan->h, &e);
+}
+
+/* The column of cut k of w at row y (y within its rows). */
+static long cut_col(const dg_prep_work *w, size_t k, size_t y)
+{
+    const cut *c = &w->bl.cuts[k];
+
+    return w->bl.cutx[c->off + y - c->y0];
+}
+
+/* The cut of w that crosses the least ink between columns lo and hi at
+ * its middle row, or NO_CUT. */
+static size_t cut_near(const dg_prep_work *w, long lo, long hi)
+{
+    size_t k, best = NO_CUT;
+
+    for (k = 0; k < w->bl.ncuts; k++) {
+        const cut *c = &w->bl.cuts[k];
+        long x = cut_col(w, k, (c->y0 + c->y1) / 2);
+
+        if (x >= lo && x <= hi
+            && (best == NO_CUT || c->ink < w->bl.cuts[best].ink))
+            best = k;
+    }
+    return best;
+}
+
+/* Show the cuts of w (when a check fails). */
+static void show_cuts(const dg_prep_work *w)
+{
+    size_t k;
+
+    for (k = 0; k < w->bl.ncuts; k++) {
+        const cut *c = &w->bl.cuts[k];
+
+        tap_diag("cut %zu: columns %ld, %ld, %ld; ink %.1f, %zu strokes", k,
+                 cut_col(w, k, c->y0), cut_col(w, k, (c->y0 + c->y1) / 2),
+                 cut_col(w, k, c->y1 - 1), c->ink, c->strokes);
+    }
+}
+
+/* Candidate pieces: a component as wide as two digits is cut where they
+ * touch, straight down when they touch side by side, on a slant along
+ * a leaning stroke; a narrow one is left whole. */
+static void test_proposals(void)
+{
+    dg_image two = page(160, 100, 0.9f), lean = page(140, 100, 0.9f),
+             one = page(100, 100, 0.9f);
+    dg_prep_work *w = dg_prep_work_new();
+    size_t k;
+    long n, top, bot;
+
+    ring(&two, 50, 50, 18, 30, 6, 0.1f);
+    ring(&two, 88, 50, 18, 30, 6, 0.1f);       /* touches at x = 69 */
+    n = propose(w, &two);
+    k = cut_near(w, 64, 74);
+    if (!tap_ok(n == 1 && w->bl.npieces >= 2 && k != NO_CUT,
+                "two touching rings are cut (%ld, %zu pieces)", n,
+                w->bl.npieces))
+        show_cuts(w);
+    if (k != NO_CUT) {
+        const cut *c = &w->bl.cuts[k];
+
+        top = cut_col(w, k, c->y0);
+        bot = cut_col(w, k, c->y1 - 1);
+        tap_ok(labs(top - bot) <= 4,
+               "... straight down where they touch (%ld to %ld)", top, bot);
+    } else {
+        tap_ok(0, "... straight down where they touch");
+    }
+    stroke(&lean, 58, 14, 34, 86, 6, 0.1f);     /* two leaning 1s ... */
+    stroke(&lean, 78, 14, 54, 86, 6, 0.1f);
+    stroke(&lean, 34, 86, 54, 86, 6, 0.1f);     /* ... joined at the foot */
+    n = propose(w, &lean);
+    k = cut_near(w, 50, 62);
+    if (n == 1 && k != NO_CUT) {
+        const cut *c = &w->bl.cuts[k];
+
+        top = cut_col(w, k, c->y0 + 4);
+        bot = cut_col(w, k, c->y1 - 4);
+        if (!tap_ok(top - bot >= 12 && c->strokes == 1,
+                    "leaning digits are cut along their slant (%ld at the "
+                    "top, %ld at the bottom)", top, bot))
+            show_cuts(w);
+    } else {
+        tap_ok(0, "leaning digits are cut along their slant (%ld)", n);
+        show_cuts(w);
+    }
+    stroke(&one, 50, 15, 50, 85, 6, 0.1f);
+    tap_ok(propose(w, &one) == 0 && w->bl.npieces == 1,
+           "a narrow mark is not cut");
+    dg_prep_work_free(w);
+    dg_image_free(&two);
+    dg_image_free(&lean);
+    dg_image_free(&one);
 }
 
 static void test_sauvola(void)
@@ -503,9 +645,13 @@ int main(void)
     test_sampling();
     test_cleanup();
     test_deskew();
+    load_model();
+    test_proposals();
     test_split();
     test_split_slanted();
     test_sauvola();
     test_debug_and_reuse();
+    if (have_model)
+        dg_net_free(&model);
     return tap_done();
 }
