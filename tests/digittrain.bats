@@ -308,6 +308,25 @@ pair() {
     refute_line --regexp '^(classes|reject)='
 }
 
+@test "digittrain: --extra=DIR with --reject reads DIR/reject as not one digit" {
+    mkdir -p ex/reject
+    pair 40 > ex/reject/pairs.pgm
+    run --separate-stderr digittrain -q --train="$D/train" --extra=ex \
+        --reject=0.001 --hidden=32 --epochs=10 --seed=1 -o x.model
+    assert_success
+    assert_equal "$(meta x.model train_size)" 340   # 300 + 40
+    perl "$D/gen.pl" pgm 0 1 2 > s.pgm
+    pair 1 >> s.pgm
+    run --separate-stderr digitclassify -m x.model s.pgm
+    assert_equal "$output" "$(printf '0\n1\n2\n?')"
+    # a ten-class model cannot learn them
+    run -1 --separate-stderr digittrain -q --train="$D/train" --extra=ex \
+        --hidden=32 --epochs=1 -o y.model
+    assert_equal "$stderr" \
+        "digittrain: ex/reject: examples of \"not one digit\" need --reject"
+    [ ! -e y.model ]
+}
+
 @test "digittrain: --reject takes a share between 0.001 and 0.9, to train" {
     local bad
     for bad in 0 1 x -0.1; do

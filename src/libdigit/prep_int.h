@@ -171,6 +171,8 @@ typedef struct segment {
     size_t diffcap;
     int32_t *shift;         /* (nslope, height) the lines' columns */
     size_t shiftcap;
+    size_t *npart;          /* (ncomps) pieces of each component */
+    size_t npartcap;
     float *probs;           /* (ncands, classes) what the network read */
     size_t probcap;
     struct cut_pick *picks; /* the cuts a piece might take */

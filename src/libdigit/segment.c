@@ -55,6 +55,8 @@
 #define COST_WIDE 6.0           /* per unit of width above WIDE */
 #define WIDE 1.0
 #define COST_SKIP 60.0          /* leaving out ink: per ink / height^2 */
+#define CONFIDENT 0.9           /* a whole mark read this surely ... */
+#define WHOLE_BONUS 1.5         /* ... costs this much less */
 #define MERGE_GAP 0.3           /* pieces further apart are not joined */
 #define MERGE_WIDTH 1.3         /* nor into something wider than this */
 
@@ -105,6 +107,12 @@ static double t_WIDE = WIDE;
 static double t_COST_SKIP = COST_SKIP;
 #undef COST_SKIP
 #define COST_SKIP t_COST_SKIP
+static double t_CONFIDENT = CONFIDENT;
+#undef CONFIDENT
+#define CONFIDENT t_CONFIDENT
+static double t_WHOLE_BONUS = WHOLE_BONUS;
+#undef WHOLE_BONUS
+#define WHOLE_BONUS t_WHOLE_BONUS
 static double t_MERGE_GAP = MERGE_GAP;
 #undef MERGE_GAP
 #define MERGE_GAP t_MERGE_GAP
@@ -137,6 +145,8 @@ static void seg_tune(void)
         if (strcmp(name, "WIDE") == 0) t_WIDE = v;
         if (strcmp(name, "COST_SKIP") == 0) t_COST_SKIP = v;
         if (strcmp(name, "MERGE_GAP") == 0) t_MERGE_GAP = v;
+        if (strcmp(name, "CONFIDENT") == 0) t_CONFIDENT = v;
+        if (strcmp(name, "WHOLE_BONUS") == 0) t_WHOLE_BONUS = v;
         if (strcmp(name, "MERGE_WIDTH") == 0) t_MERGE_WIDTH = v;
         s += k;
         if (*s == ',')
@@ -602,20 +612,32 @@ static int list_candidates(segment *sg, const blobs *b, dg_err *e)
 {
     size_t i, j;
 
+    /* How many pieces each component was cut into. */
+    if (dg_grow(&sg->npart, &sg->npartcap, b->ncomps ? b->ncomps : 1,
+                sizeof(size_t), e) < 0)
+        return -1;
+    memset(sg->npart, 0, b->ncomps * sizeof(size_t));
+    for (i = 0; i < b->npieces; i++)
+        sg->npart[b->pieces[i].comp]++;
     sg->ncands = 0;
     for (i = 0; i < b->npieces; i++) {
         size_t x0 = b->pieces[i].x0, x1 = b->pieces[i].x1;
+        int one = 1;
 
         for (j = i; j < b->npieces && j < i + SEG_SPAN; j++) {
             const piece *pc = &b->pieces[j];
             seg_cand *c;
 
+            /* The parts of one mark may always be joined again, however
+             * wide it is (a flat 0); other marks only when near. */
             if (j > i) {
-                if ((double)pc->x0 > (double)x1 + MERGE_GAP * sg->href)
+                one = one && pc->comp == b->pieces[i].comp;
+                if (!one
+                    && (double)pc->x0 > (double)x1 + MERGE_GAP * sg->href)
                     break;
                 x0 = pc->x0 < x0 ? pc->x0 : x0;
                 x1 = pc->x1 > x1 ? pc->x1 : x1;
-                if ((double)(x1 - x0) > MERGE_WIDTH * sg->href)
+                if (!one && (double)(x1 - x0) > MERGE_WIDTH * sg->href)
                     break;
             }
             if (dg_grow(&sg->cands, &sg->candcap, sg->ncands + 1,
@@ -675,6 +697,18 @@ static double shape_cost(const segment *sg, const blobs *b,
     return cost;
 }
 
+/* Whether candidate c is exactly one mark: all the pieces of one
+ * component, and nothing else. */
+static int whole_mark(const segment *sg, const blobs *b, const seg_cand *c)
+{
+    size_t k, mark = b->pieces[c->first].comp;
+
+    for (k = c->first + 1; k < c->first + c->count; k++)
+        if (b->pieces[k].comp != mark)
+            return 0;
+    return sg->npart[mark] == c->count;
+}
+
 /* Read the batch of n cells in sg->acts and score candidates
  * [from, from + n). */
 static void score_batch(segment *sg, const blobs *b, const dg_net *net,
@@ -697,6 +731,11 @@ static void score_batch(segment *sg, const blobs *b, const dg_net *net,
                    : best;
         c->prob = pr[best];
         c->cost = -log((double)pr[best] + 1e-6) + shape_cost(sg, b, c);
+        /* A whole mark read confidently as one digit is cut only when
+         * its pieces read clearly better. */
+        if (c->digit != DG_REJECT && c->prob >= CONFIDENT
+            && whole_mark(sg, b, c))
+            c->cost -= WHOLE_BONUS;
     }
 }
 
@@ -995,6 +1034,7 @@ void seg_free(segment *sg)
     free(sg->probs);
     free(sg->picks);
     free(sg->shift);
+    free(sg->npart);
     dg_acts_free(&sg->acts);
     memset(sg, 0, sizeof *sg);
 }
