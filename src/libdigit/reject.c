@@ -25,7 +25,8 @@
 
 /* A sample above this counts as ink when shapes are measured. */
 #define INK 0.3f
-/* A fragment keeps this share of its digit's ink, or a bit more. */
+/* A fragment keeps at least this share of its digit's ink, so that it
+ * is more than a speck ... */
 #define KEEP_MIN 0.15
 /* ... and at most this share: it is clearly not the whole digit. */
 #define KEEP_MAX 0.70

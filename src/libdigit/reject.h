@@ -12,8 +12,8 @@
  *
  * A cell that would still be one whole digit is not made: a fragment is
  * cut only from a digit wide enough to lose something by the cut, keeps
- * between KEEP_MIN and KEEP_MAX of its ink, and must look unlike the
- * whole digit once both are normalised (a piece of a 1 is still a 1).
+ * 15 to 70 % of its ink, and must look unlike the whole digit once both
+ * are normalised, and unlike a 1 (a piece of a 1 is still a 1).
  *
  * Everything random comes from the caller's dg_rng: the same state and
  * the same digits give the same cell, bit for bit.  A generator holds
