@@ -28,14 +28,12 @@
 #include <unistd.h>
 
 #include "model.h"
+#include "net.h"
 #include "modelpath.h"
 #include "pnmio.h"
 #include "prep.h"
 #include "rng.h"
 
-#ifndef DG_REJECT
-#define DG_REJECT 10
-#endif
 
 typedef struct sink {
     const char *dir;

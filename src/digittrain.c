@@ -40,6 +40,8 @@ struct cmdline {
     size_t batch;
     double lr;
     double reject;              /* --reject: share of reject examples, or 0 */
+    double reject_bias;         /* --reject-bias: added to the reject
+                                 * class's bias after training */
     unsigned long long seed;
     size_t validation;
     unsigned extra_repeat;
@@ -89,6 +91,9 @@ static void usage(void)
           "                          examples of it (pieces of digits, two\n"
           "                          digits, specks...) replace about FRACTION\n"
           "                          of every batch (default 0.1)\n"
+          "      --reject-bias=B     with --reject, add B to the bias of the\n"
+          "                          class \"not one digit\" after training:\n"
+          "                          its prior in real input (default 0)\n"
           "Output:\n"
           "  -o, --output=MODEL      write the trained model here\n"
           "      --checkpoint=FILE   save the model after every epoch\n"
@@ -111,7 +116,8 @@ enum {
     OPT_TRAIN = 256, OPT_TEST, OPT_EMNIST, OPT_NO_EMNIST, OPT_VALIDATION,
     OPT_EXTRA, OPT_EXTRA_REPEAT, OPT_HIDDEN, OPT_EPOCHS, OPT_BATCH, OPT_LR,
     OPT_SEED, OPT_AUGMENT, OPT_CHECKPOINT, OPT_RESUME, OPT_EVALUATE,
-    OPT_MISCLASSIFIED, OPT_CONV, OPT_KERNEL, OPT_REJECT, OPT_HELP,
+    OPT_MISCLASSIFIED, OPT_CONV, OPT_KERNEL, OPT_REJECT, OPT_REJECT_BIAS,
+    OPT_HELP,
     OPT_VERSION
 };
 
@@ -132,6 +138,7 @@ static const struct option base_longopts[] = {
     { "seed", required_argument, NULL, OPT_SEED },
     { "augment", no_argument, NULL, OPT_AUGMENT },
     { "reject", optional_argument, NULL, OPT_REJECT },
+    { "reject-bias", required_argument, NULL, OPT_REJECT_BIAS },
     { "output", required_argument, NULL, 'o' },
     { "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
     { "resume", no_argument, NULL, OPT_RESUME },
@@ -234,6 +241,10 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
             c->reject = optarg == NULL ? DEFAULT_REJECT
                         : tool_parse_double("--reject", optarg, 0.001, 0.9);
             break;
+        case OPT_REJECT_BIAS:
+            c->reject_bias = tool_parse_double("--reject-bias", optarg,
+                                               -50.0, 50.0);
+            break;
         case 'o': c->output = optarg; break;
         case OPT_CHECKPOINT: c->checkpoint = optarg; break;
         case OPT_RESUME: c->resume = 1; break;
@@ -268,9 +279,11 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
             tool_usage_error("--evaluate needs --test=PREFIX");
         if (c->train != NULL || c->output != NULL)
             tool_usage_error("--evaluate does not train: drop --train and -o");
-        if (c->reject > 0)
+        if (c->reject > 0 || c->reject_bias != 0)
             tool_usage_error("--evaluate does not train: drop --reject");
     } else {
+        if (c->reject_bias != 0 && c->reject <= 0)
+            tool_usage_error("--reject-bias needs --reject");
         if (c->train == NULL && c->extra == NULL)
             tool_usage_error("no training data: give --train=PREFIX or "
                              "--extra=DIR");
@@ -407,6 +420,23 @@ static int load_data(const struct cmdline *c, dg_dataset *train,
 fail:
     tool_error("%s", e.msg);
     return -1;
+}
+
+/* Add b to the bias of the class "not one digit" of net, the last
+ * layer's output DG_REJECT: the training set holds many more examples of
+ * it than real input does, and this is its prior there.  (A mapped
+ * model's mapping is private and writable.)  Returns 0, or -1 when net
+ * has no such class. */
+static int shift_reject(dg_net *net, double b)
+{
+    const dg_layer *l = &net->layer[net->nlayers - 1];
+
+    if (!dg_net_has_reject(net)) {
+        tool_error("--reject-bias: the model has no class 'not one digit'");
+        return -1;
+    }
+    net->params[l->b + DG_REJECT] += (float)b;
+    return 0;
 }
 
 /* ---- metadata ---- */
@@ -784,6 +814,10 @@ static int train(const struct cmdline *c)
         tool_error("%s", e.msg);
         goto done;
     }
+    if (c->reject_bias != 0
+        && (shift_reject(&net, c->reject_bias) < 0
+            || set_meta(&net, "reject_bias", "%g", c->reject_bias) < 0))
+        goto done;
     /* Wall time of this run's training (a resumed run: since resuming),
      * as dg_train reported it at the end of the last epoch. */
     if (set_meta(&net, "train_seconds", "%.1f", p.epoch_start) < 0

@@ -327,6 +327,25 @@ pair() {
     [ ! -e y.model ]
 }
 
+@test "digittrain: --reject-bias moves the prior of not one digit" {
+    local args=(--train="$D/train" --hidden=32 --epochs=10 --seed=1 -j1
+                --reject=0.3)
+    digittrain -q "${args[@]}" -o r.model
+    digittrain -q "${args[@]}" --reject-bias=-40 -o b.model
+    assert_equal "$(meta b.model reject_bias)" -40
+    pair 1 > p.pgm
+    run digitclassify -m r.model p.pgm
+    assert_output '?'
+    # the same training, but "not one digit" hardly ever wins
+    run digitclassify -m b.model p.pgm
+    assert_output --regexp '^[0-9]$'
+    run -2 --separate-stderr digittrain --train="$D/train" \
+        --reject-bias=-1 -o x.model
+    [[ $stderr == *"--reject-bias needs --reject"* ]]
+    run -2 --separate-stderr digittrain --train="$D/train" --reject \
+        --reject-bias=-99 -o x.model
+}
+
 @test "digittrain: --reject takes a share between 0.001 and 0.9, to train" {
     local bad
     for bad in 0 1 x -0.1; do

@@ -19,7 +19,6 @@
 #include <config.h>
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,9 +43,9 @@
 #define MAX_REACH 120
 
 /* Costs of a path (tuned on the development numbers). */
-#define COST_CUT 0.6            /* a cut the path goes through ... */
-#define COST_CUT_INK 4.0        /* ... plus this times its ink / height */
-#define COST_STROKE 1.5         /* ... and this for each stroke crossed
+#define COST_CUT 0.3            /* a cut the path goes through ... */
+#define COST_CUT_INK 2.0        /* ... plus this times its ink / height */
+#define COST_STROKE 0.5         /* ... and this for each stroke crossed
                                  * after the first (a cut through a loop) */
 #define PICK_STROKE 2.0         /* choosing cuts: a second stroke costs
                                  * this many stroke widths of ink */
@@ -56,106 +55,11 @@
 #define WIDE 1.0
 #define COST_SKIP 60.0          /* leaving out ink: per ink / height^2 */
 #define CONFIDENT 0.9           /* a whole mark read this surely ... */
-#define WHOLE_BONUS 1.5         /* ... costs this much less */
+#define WHOLE_BONUS 3.0         /* ... costs this much less */
 #define MERGE_GAP 0.3           /* pieces further apart are not joined */
 #define MERGE_WIDTH 1.3         /* nor into something wider than this */
 
-#ifndef DG_REJECT
-#define DG_REJECT 10
-#endif
 
-#ifdef SEG_TUNE
-/* Development only: the constants above, overridden from $SEG_TUNE
- * ("NAME=VALUE,..."). */
-#include <stdio.h>
-static double t_CUT_MIN_WIDTH = CUT_MIN_WIDTH;
-#undef CUT_MIN_WIDTH
-#define CUT_MIN_WIDTH t_CUT_MIN_WIDTH
-static double t_PIECE_MIN_WIDTH = PIECE_MIN_WIDTH;
-#undef PIECE_MIN_WIDTH
-#define PIECE_MIN_WIDTH t_PIECE_MIN_WIDTH
-static double t_CUT_SPACING = CUT_SPACING;
-#undef CUT_SPACING
-#define CUT_SPACING t_CUT_SPACING
-static double t_CURVE_REACH = CURVE_REACH;
-#undef CURVE_REACH
-#define CURVE_REACH t_CURVE_REACH
-static double t_COST_CUT = COST_CUT;
-#undef COST_CUT
-#define COST_CUT t_COST_CUT
-static double t_COST_CUT_INK = COST_CUT_INK;
-#undef COST_CUT_INK
-#define COST_CUT_INK t_COST_CUT_INK
-static double t_COST_STROKE = COST_STROKE;
-#undef COST_STROKE
-#define COST_STROKE t_COST_STROKE
-static double t_PICK_STROKE = PICK_STROKE;
-#undef PICK_STROKE
-#define PICK_STROKE t_PICK_STROKE
-static double t_COST_SHORT = COST_SHORT;
-#undef COST_SHORT
-#define COST_SHORT t_COST_SHORT
-static double t_SHORT = SHORT;
-#undef SHORT
-#define SHORT t_SHORT
-static double t_COST_WIDE = COST_WIDE;
-#undef COST_WIDE
-#define COST_WIDE t_COST_WIDE
-static double t_WIDE = WIDE;
-#undef WIDE
-#define WIDE t_WIDE
-static double t_COST_SKIP = COST_SKIP;
-#undef COST_SKIP
-#define COST_SKIP t_COST_SKIP
-static double t_CONFIDENT = CONFIDENT;
-#undef CONFIDENT
-#define CONFIDENT t_CONFIDENT
-static double t_WHOLE_BONUS = WHOLE_BONUS;
-#undef WHOLE_BONUS
-#define WHOLE_BONUS t_WHOLE_BONUS
-static double t_MERGE_GAP = MERGE_GAP;
-#undef MERGE_GAP
-#define MERGE_GAP t_MERGE_GAP
-static double t_MERGE_WIDTH = MERGE_WIDTH;
-#undef MERGE_WIDTH
-#define MERGE_WIDTH t_MERGE_WIDTH
-static void seg_tune(void)
-{
-    static int done;
-    const char *s = getenv("SEG_TUNE");
-    char name[32];
-    double v;
-    int k;
-
-    if (done || s == NULL)
-        return;
-    done = 1;
-    while (sscanf(s, "%31[A-Z_]=%lf%n", name, &v, &k) == 2) {
-        if (strcmp(name, "CUT_MIN_WIDTH") == 0) t_CUT_MIN_WIDTH = v;
-        if (strcmp(name, "PIECE_MIN_WIDTH") == 0) t_PIECE_MIN_WIDTH = v;
-        if (strcmp(name, "CUT_SPACING") == 0) t_CUT_SPACING = v;
-        if (strcmp(name, "CURVE_REACH") == 0) t_CURVE_REACH = v;
-        if (strcmp(name, "COST_CUT") == 0) t_COST_CUT = v;
-        if (strcmp(name, "COST_CUT_INK") == 0) t_COST_CUT_INK = v;
-        if (strcmp(name, "COST_STROKE") == 0) t_COST_STROKE = v;
-        if (strcmp(name, "COST_SHORT") == 0) t_COST_SHORT = v;
-        if (strcmp(name, "PICK_STROKE") == 0) t_PICK_STROKE = v;
-        if (strcmp(name, "SHORT") == 0) t_SHORT = v;
-        if (strcmp(name, "COST_WIDE") == 0) t_COST_WIDE = v;
-        if (strcmp(name, "WIDE") == 0) t_WIDE = v;
-        if (strcmp(name, "COST_SKIP") == 0) t_COST_SKIP = v;
-        if (strcmp(name, "MERGE_GAP") == 0) t_MERGE_GAP = v;
-        if (strcmp(name, "CONFIDENT") == 0) t_CONFIDENT = v;
-        if (strcmp(name, "WHOLE_BONUS") == 0) t_WHOLE_BONUS = v;
-        if (strcmp(name, "MERGE_WIDTH") == 0) t_MERGE_WIDTH = v;
-        s += k;
-        if (*s == ',')
-            s++;
-    }
-}
-#else
-static void seg_tune(void) {}
-#endif
 
 /* ------------------------------------------------------------------ */
 /* Proposing cuts                                                      */
@@ -584,7 +488,6 @@ long seg_propose(segment *sg, blobs *b, const ink_plane *p, size_t W,
     long ncut = 0;
 
     (void)H;
-    seg_tune();
     sg->href = line_height(b);
     for (i = 0; i < n; i++) {
         curve_work cw = { NULL, NULL, NULL, NULL };
@@ -827,16 +730,6 @@ static int best_path(segment *sg, const blobs *b, dg_err *e)
         }
     }
     free(start);
-#ifdef SEG_TRACE
-    for (i = 0; i < sg->ncands; i++)
-        fprintf(stderr, "cand %zu+%zu digit %d p %.3f cost %.3f shape %.3f\n",
-                sg->cands[i].first, sg->cands[i].count, sg->cands[i].digit,
-                sg->cands[i].prob, sg->cands[i].cost,
-                shape_cost(sg, b, &sg->cands[i]));
-    for (i = 0; i < b->ncuts; i++)
-        fprintf(stderr, "cut %zu ink %.1f strokes %zu href %.1f\n", i,
-                b->cuts[i].ink, b->cuts[i].strokes, sg->href);
-#endif
     return 0;
 }
 
