@@ -7,6 +7,8 @@
  *              the one walker over the pixel rows of a region
  *   segment.c  components -> pieces (cut where digits may touch) ->
  *              the digits, chosen by the network (writes no cells)
+ *   seglabel.c for training: the candidates of a number of known digits,
+ *              labelled
  *   cell.c     one cropped region -> a 28x28 digit cell
  *   segpic.c   the --debug picture of the candidates and the chosen path
  * They talk through the work area below, each owning its own fields. */
@@ -194,7 +196,11 @@ int seg_choose(segment *sg, blobs *b, const ink_plane *p, size_t W,
                cell_scratch *cs, const dg_net *net, const dg_prep_opts *o,
                dg_image *crop, dg_err *e);
 
-/* For training: after seg_choose, label every candidate by the reading
+/* What leaving piece pc out of a reading costs: its ink against the
+ * line's height squared (a speck is cheap to drop, a digit is not). */
+double seg_skip_cost(const segment *sg, const piece *pc);
+
+/* seglabel.c.  For training: after seg_choose, label every candidate by the reading
  * of least cost that spells digits[0 .. nd): the digit it stands for on
  * that reading; DG_REJECT when it holds parts of two digits of it or
  * more (each at least 15 % of its ink); else -1 (a piece of one digit,

@@ -578,7 +578,7 @@ static void cand_box(const blobs *b, size_t first, size_t count,
 /* What a candidate costs beyond -log p: its shape against the line's
  * height, and the cut it starts at. */
 static double shape_cost(const segment *sg, const blobs *b,
-                         const seg_cand *c)
+                         const seg_cand *c, int whole)
 {
     size_t x0, y0, x1, y1;
     double hr, wr, cost = 0;
@@ -589,7 +589,7 @@ static double shape_cost(const segment *sg, const blobs *b,
     wr = (double)(x1 - x0) / sg->href;
     if (hr < SHORT)
         cost += COST_SHORT * (SHORT - hr);
-    if (wr > WIDE)
+    if (wr > WIDE && !whole)
         cost += COST_WIDE * (wr - WIDE);
     if (first->lcut != NO_CUT) {
         const cut *k = &b->cuts[first->lcut];
@@ -625,7 +625,7 @@ static void score_batch(segment *sg, const blobs *b, const dg_net *net,
     for (i = 0; i < n; i++) {
         const float *pr = prob + i * nout;
         seg_cand *c = &sg->cands[from + i];
-        int best = 0;
+        int best = 0, whole;
 
         for (k = 1; k < 10 && k < nout; k++)
             if (pr[k] > pr[best])
@@ -633,12 +633,13 @@ static void score_batch(segment *sg, const blobs *b, const dg_net *net,
         c->digit = nout > DG_REJECT && pr[DG_REJECT] > pr[best] ? DG_REJECT
                    : best;
         c->prob = pr[best];
-        c->cost = -log((double)pr[best] + 1e-6) + shape_cost(sg, b, c);
-        /* A whole mark read confidently as one digit is cut only when
-         * its pieces read clearly better. */
-        if (c->digit != DG_REJECT && c->prob >= CONFIDENT
-            && whole_mark(sg, b, c))
-            c->cost -= WHOLE_BONUS;
+        /* A whole mark read confidently as one digit, however wide (a
+         * 7 with a long bar), is cut only when its pieces read clearly
+         * better. */
+        whole = c->digit != DG_REJECT && c->prob >= CONFIDENT
+                && whole_mark(sg, b, c);
+        c->cost = -log((double)pr[best] + 1e-6)
+                  + shape_cost(sg, b, c, whole) - (whole ? WHOLE_BONUS : 0);
     }
 }
 
@@ -678,10 +679,9 @@ static int read_candidates(segment *sg, const blobs *b, const ink_plane *p,
     return 0;
 }
 
-/* What leaving piece pc out costs: its ink against the line's height
- * squared (a speck is cheap to drop, a digit is not).  (Measured: a part
- * of a cut mark costs no more; the stray end of a stroke is one.) */
-static double skip_cost(const segment *sg, const piece *pc)
+/* (Measured: a part of a cut mark costs no more to leave out than a
+ * mark; the stray end of a stroke is one.) */
+double seg_skip_cost(const segment *sg, const piece *pc)
 {
     return COST_SKIP * pc->ink / (sg->href * sg->href);
 }
@@ -712,7 +712,7 @@ static int best_path(segment *sg, const blobs *b, dg_err *e)
     }
     sg->best[0] = 0;
     for (j = 1; j <= n; j++) {
-        sg->best[j] = sg->best[j - 1] + skip_cost(sg, &b->pieces[j - 1]);
+        sg->best[j] = sg->best[j - 1] + seg_skip_cost(sg, &b->pieces[j - 1]);
         sg->from[j] = j - 1;
         sg->take[j] = NO_CUT;
         for (i = j > SEG_SPAN ? j - SEG_SPAN : 0; i < j; i++) {
@@ -787,132 +787,6 @@ int seg_choose(segment *sg, blobs *b, const ink_plane *p, size_t W,
         || best_path(sg, b, e) < 0)
         return -1;
     return path_cells(sg, b, e);
-}
-
-/* ------------------------------------------------------------------ */
-/* Labelling candidates for training                                   */
-
-/* The ink that candidates x and y share (pieces are shared whole or
- * not at all), and the ink of each. */
-static void shared_ink(const blobs *b, const seg_cand *x, const seg_cand *y,
-                       double *both, double *inx, double *iny)
-{
-    size_t lo = x->first > y->first ? x->first : y->first;
-    size_t hi = x->first + x->count < y->first + y->count
-                ? x->first + x->count : y->first + y->count;
-    size_t k;
-
-    *both = *inx = *iny = 0;
-    for (k = lo; k < hi; k++)
-        *both += b->pieces[k].ink;
-    for (k = x->first; k < x->first + x->count; k++)
-        *inx += b->pieces[k].ink;
-    for (k = y->first; k < y->first + y->count; k++)
-        *iny += b->pieces[k].ink;
-}
-
-/* The reading of least cost that spells digits[0 .. nd): into
- * path[0 .. nd) the candidate of each digit.  Returns 0, or 1 when no
- * reading spells them, -1 on error. */
-static int forced_path(segment *sg, const blobs *b, size_t nout,
-                       const uint8_t *digits, size_t nd, size_t *path,
-                       dg_err *e)
-{
-    const size_t n = b->npieces, st = nd + 1;
-    double *best = malloc((n + 1) * st * sizeof *best);
-    size_t *back = malloc((n + 1) * st * sizeof *back);
-    size_t i, j, k;
-    int rc = 1;
-
-    if (best == NULL || back == NULL) {
-        free(best);
-        free(back);
-        return dg_seterr(e, "out of memory");
-    }
-    for (i = 0; i < (n + 1) * st; i++)
-        best[i] = 1e300;
-    best[0] = 0;
-    /* best[j * st + k]: pieces [0, j) read as digits [0, k). back: the
-     * candidate of digit k - 1, or NO_CUT for a piece left out. */
-    for (j = 1; j <= n; j++) {
-        for (k = 0; k <= nd; k++) {
-            best[j * st + k] = best[(j - 1) * st + k]
-                               + skip_cost(sg, &b->pieces[j - 1]);
-            back[j * st + k] = NO_CUT;
-        }
-        for (i = 0; i < sg->ncands; i++) {
-            const seg_cand *c = &sg->cands[i];
-
-            if (c->first + c->count != j)
-                continue;
-            for (k = 1; k <= nd; k++) {
-                double p = sg->probs[i * nout + digits[k - 1]];
-                double v = best[c->first * st + k - 1] - log(p + 1e-6)
-                           + (c->cost + log((double)c->prob + 1e-6));
-
-                if (v < best[j * st + k]) {
-                    best[j * st + k] = v;
-                    back[j * st + k] = i;
-                }
-            }
-        }
-    }
-    if (best[n * st + nd] < 1e299) {
-        for (j = n, k = nd; j > 0;) {
-            size_t c = back[j * st + k];
-
-            if (c == NO_CUT) {
-                j--;
-                continue;
-            }
-            path[--k] = c;
-            j = sg->cands[c].first;
-        }
-        rc = k == 0 ? 0 : 1;
-    }
-    free(best);
-    free(back);
-    return rc;
-}
-
-long seg_label(segment *sg, const blobs *b, size_t nout,
-               const uint8_t *digits, size_t nd, int *label, dg_err *e)
-{
-    size_t *path = malloc((nd ? nd : 1) * sizeof *path), i, k;
-    long n = 0;
-    int rc;
-
-    if (path == NULL)
-        return dg_seterr(e, "out of memory");
-    rc = nd > 0 ? forced_path(sg, b, nout, digits, nd, path, e) : 1;
-    if (rc != 0) {
-        free(path);
-        return rc < 0 ? -1 : 0;
-    }
-    for (i = 0; i < sg->ncands; i++) {
-        int parts = 0;
-
-        label[i] = -1;
-        for (k = 0; k < nd; k++) {
-            double both, own, its;
-
-            if (path[k] == i) {
-                label[i] = digits[k];
-                break;
-            }
-            shared_ink(b, &sg->cands[i], &sg->cands[path[k]], &both, &own,
-                       &its);
-            parts += both >= 0.15 * own;
-        }
-        /* Parts of two digits or more: surely not one.  (A piece of a
-         * single digit may look like a whole one, a 1 or a 7: those
-         * examples are made elsewhere, checked against the whole.) */
-        if (label[i] < 0 && parts >= 2)
-            label[i] = DG_REJECT;
-        n += label[i] >= 0;
-    }
-    free(path);
-    return n;
 }
 
 void seg_free(segment *sg)
