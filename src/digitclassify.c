@@ -7,12 +7,14 @@
 #include <config.h>
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 #include "model.h"
+#include "modelpath.h"
 #include "net.h"
 #include "tool.h"
 
@@ -122,18 +124,11 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
 
 static int load_model(const struct cmdline *c, dg_net *net)
 {
-    const char *path = tool_model_path(c->model, "default.model");
+    char buf[PATH_MAX];
     dg_err e;
 
-    if (dg_model_load(net, path, &e) < 0) {
-        tool_error("cannot load the model: %s%s", e.msg,
-                   c->model == NULL && getenv("DIGIT_MODEL") == NULL
-                   ? " (give one with --model or DIGIT_MODEL)" : "");
-        return -1;
-    }
-    if (dg_net_check_digits(net, &e) < 0) {
-        tool_error("%s: %s", path, e.msg);
-        dg_net_free(net);
+    if (dg_model_load_digits(net, c->model, buf, sizeof buf, NULL, &e) < 0) {
+        tool_error("%s", e.msg);
         return -1;
     }
     return 0;

@@ -187,7 +187,7 @@ static int read_ink(dg_prep_work *w, const dg_image *s,
     if (o->split == DG_SPLIT_NEVER
         || (o->split == DG_SPLIT_AUTO && o->net == NULL))
         return one_cell(w, s, o, out, e);
-    doubt = seg_propose(&w->sg, &w->bl, &w->ink, s->w, s->h, e);
+    doubt = seg_propose(&w->sg, &w->bl, &w->ink, s->w, e);
     if (doubt < 0)
         return -1;
     if (o->split == DG_SPLIT_AUTO && doubt == 0 && w->bl.npieces == 1)
@@ -290,7 +290,7 @@ long dg_prep_label(dg_prep_work *w, const dg_image *s,
     if (kept <= 0)
         return kept;
     if (blobs_pieces(&w->bl, e) < 0
-        || seg_propose(&w->sg, &w->bl, &w->ink, s->w, s->h, e) < 0
+        || seg_propose(&w->sg, &w->bl, &w->ink, s->w, e) < 0
         || (net = o->net(o->net_ctx, e)) == NULL
         || seg_choose(&w->sg, &w->bl, &w->ink, s->w, &w->cs, net, o,
                       &w->crop, e) < 0)

@@ -181,14 +181,13 @@ typedef struct segment {
     size_t pickcap;
     dg_acts acts;
     const dg_net *acts_net; /* the network acts was made for */
-    size_t ink_w;           /* plane width, while segmenting */
 } segment;
 
 /* Cut wide components into pieces where digits may touch (straight,
  * slanted and curved cuts).  Returns how many pieces might be two digits
  * or more (0: the geometry leaves no doubt), or -1. */
 long seg_propose(segment *sg, blobs *b, const ink_plane *p, size_t W,
-                 size_t H, dg_err *e);
+                 dg_err *e);
 
 /* Choose the digits: classify every candidate run of consecutive pieces
  * with net and keep the path of least cost into sg->cells. */

@@ -482,12 +482,11 @@ static int propose_piece(segment *sg, blobs *b, const ink_plane *p,
 }
 
 long seg_propose(segment *sg, blobs *b, const ink_plane *p, size_t W,
-                 size_t H, dg_err *e)
+                 dg_err *e)
 {
     size_t i, n = b->npieces;
     long ncut = 0;
 
-    (void)H;
     sg->href = line_height(b);
     for (i = 0; i < n; i++) {
         curve_work cw = { NULL, NULL, NULL, NULL };

@@ -470,7 +470,7 @@ static long propose(dg_prep_work *w, const dg_image *scan)
         || blobs_find(&w->bl, &w->ink, scan->w, scan->h, &o, &e) <= 0
         || blobs_pieces(&w->bl, &e) < 0)
         return -1;
-    return seg_propose(&w->sg, &w->bl, &w->ink, scan->w, scan->h, &e);
+    return seg_propose(&w->sg, &w->bl, &w->ink, scan->w, &e);
 }
 
 /* The column of cut k of w at row y (y within its rows). */
