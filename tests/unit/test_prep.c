@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "net.h"
 #include "prep_int.h"
 #include "tap.h"
 
@@ -568,6 +569,60 @@ static void test_proposals(void)
     dg_image_free(&one);
 }
 
+/* Counts of the labels dg_prep_label gives. */
+typedef struct label_count {
+    int digit[DG_MAX_CLASS];
+} label_count;
+
+static void count_label(void *ctx, const float *cell, int label)
+{
+    label_count *lc = ctx;
+    size_t i;
+    int ink = 0;
+
+    for (i = 0; i < DG_CELL_PIXELS; i++)
+        ink |= cell[i] > 0.5f;
+    if (label >= 0 && label < DG_MAX_CLASS && ink)
+        lc->digit[label]++;
+}
+
+/* Labels for training: a number of known digits gives each of its digits
+ * once, the candidate joining two of them as "not one digit", and
+ * nothing when no reading spells the digits. */
+static void test_label(void)
+{
+    dg_image scan = page(200, 100, 0.9f);
+    dg_prep_opts o;
+    dg_prep_work *w = dg_prep_work_new();
+    const uint8_t right[] = { 0, 1, 0 }, wrong[] = { 7, 7, 7, 7, 7, 7, 7 };
+    label_count lc;
+    dg_err e;
+    long n;
+
+    if (!have_model) {
+        tap_ok(1, "# SKIP labels: no model");
+        dg_prep_work_free(w);
+        dg_image_free(&scan);
+        return;
+    }
+    dg_prep_defaults(&o);
+    o.net = test_net;
+    ring(&scan, 40, 50, 18, 30, 6, 0.1f);       /* close together, so */
+    stroke(&scan, 72, 20, 72, 80, 6, 0.1f);     /* that two of them make */
+    ring(&scan, 106, 50, 18, 30, 6, 0.1f);      /* candidates too */
+    memset(&lc, 0, sizeof lc);
+    n = dg_prep_label(w, &scan, &o, right, 3, count_label, &lc, &e);
+    tap_ok(n >= 4 && lc.digit[0] == 2 && lc.digit[1] == 1
+           && lc.digit[DG_REJECT] >= 1,
+           "label: 0, 1, 0 and pairs as not one digit (%ld: %d %d %d)", n,
+           lc.digit[0], lc.digit[1], lc.digit[DG_REJECT]);
+    memset(&lc, 0, sizeof lc);
+    n = dg_prep_label(w, &scan, &o, wrong, 7, count_label, &lc, &e);
+    tap_ok(n == 0, "label: seven digits cannot be read in three marks");
+    dg_prep_work_free(w);
+    dg_image_free(&scan);
+}
+
 static void test_sauvola(void)
 {
     dg_image scan = page(120, 120, 0.9f), even = page(120, 120, 0.9f);
@@ -649,6 +704,7 @@ int main(void)
     test_proposals();
     test_split();
     test_split_slanted();
+    test_label();
     test_sauvola();
     test_debug_and_reuse();
     if (have_model)
