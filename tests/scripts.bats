@@ -211,3 +211,29 @@ heights() {
     [ "$(pgm_count us/numbers.pgm)" -eq 10 ]
     truth_ok us/truth.txt 10
 }
+
+@test "label-candidates: digits and pairs of a number, into the folders digittrain reads" {
+    [ -x "$top_builddir/scripts/label-candidates" ] || skip "not built"
+    draw_number a.pgm 407 4
+    draw_number b.pgm 52 -2
+    cat a.pgm b.pgm > n.pgm
+    printf '4 407\n-2 52\n' > truth.txt
+    run --separate-stderr "$top_builddir/scripts/label-candidates" \
+        -m "$top_srcdir/model/default.model" -r 3 n.pgm truth.txt out
+    assert_success
+    [[ $stderr == "label-candidates: 2 numbers labelled, 0 not spelled"* ]]
+    # each digit of the numbers once, as a 28x28 cell
+    for d in 0 2 4 5 7; do
+        [ "$(ls out/$d | wc -l)" = 1 ] || fail "digit $d: $(ls out/$d)"
+    done
+    for d in 1 3 6 8 9; do [ -z "$(ls out/$d)" ]; done
+    [ "$(pgm_size out/4/*)" = "28 28" ]
+    # and at most 3 a number of candidates holding parts of two
+    n=$(ls out/reject | wc -l)
+    [ "$n" -ge 1 ] && [ "$n" -le 6 ]
+    # files are named after the numbers, so another set adds to them
+    cp n.pgm m.pgm
+    "$top_builddir/scripts/label-candidates" \
+        -m "$top_srcdir/model/default.model" m.pgm truth.txt out 2>/dev/null
+    [ "$(ls out/4 | wc -l)" = 2 ]
+}
