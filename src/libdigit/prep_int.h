@@ -155,6 +155,7 @@ typedef struct seg_cand {
     size_t first, count;
     int digit;
     float prob;
+    double shape;           /* what its shape and cut add to -log p */
     double cost;
 } seg_cand;
 
@@ -181,6 +182,8 @@ typedef struct segment {
     size_t pickcap;
     dg_acts acts;
     const dg_net *acts_net; /* the network acts was made for */
+    double reject_weight;   /* "not one digit" weighs this much more in
+                             * the segmentation than in the model */
 } segment;
 
 /* Cut wide components into pieces where digits may touch (straight,

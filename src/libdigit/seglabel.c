@@ -67,7 +67,7 @@ static int forced_path(segment *sg, const blobs *b, size_t nout,
             for (k = 1; k <= nd; k++) {
                 double p = sg->probs[i * nout + digits[k - 1]];
                 double v = best[c->first * st + k - 1] - log(p + 1e-6)
-                           + (c->cost + log((double)c->prob + 1e-6));
+                           + c->shape;
 
                 if (v < best[j * st + k]) {
                     best[j * st + k] = v;

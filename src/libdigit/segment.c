@@ -550,7 +550,7 @@ static int list_candidates(segment *sg, const blobs *b, dg_err *e)
             c->count = j - i + 1;
             c->digit = -1;
             c->prob = 0;
-            c->cost = 0;
+            c->shape = c->cost = 0;
         }
     }
     return 0;
@@ -611,6 +611,22 @@ static int whole_mark(const segment *sg, const blobs *b, const seg_cand *c)
     return sg->npart[mark] == c->count;
 }
 
+/* The probability of digit best of the probabilities pr (nout) as the
+ * segmentation weighs it: with the class "not one digit" at the prior
+ * of the training set, as it was before digittrain --reject-bias moved
+ * it for single cells.  Among candidates, pieces and pairs are as common
+ * as in training; among the cells written, they are rare. */
+static double seg_prob(const segment *sg, const float *pr, int best,
+                       size_t nout)
+{
+    double rej;
+
+    if (nout <= DG_REJECT)
+        return pr[best];
+    rej = pr[DG_REJECT];
+    return pr[best] / (1.0 - rej + sg->reject_weight * rej);
+}
+
 /* Read the batch of n cells in sg->acts and score candidates
  * [from, from + n). */
 static void score_batch(segment *sg, const blobs *b, const dg_net *net,
@@ -637,8 +653,8 @@ static void score_batch(segment *sg, const blobs *b, const dg_net *net,
          * better. */
         whole = c->digit != DG_REJECT && c->prob >= CONFIDENT
                 && whole_mark(sg, b, c);
-        c->cost = -log((double)pr[best] + 1e-6)
-                  + shape_cost(sg, b, c, whole) - (whole ? WHOLE_BONUS : 0);
+        c->shape = shape_cost(sg, b, c, whole) - (whole ? WHOLE_BONUS : 0);
+        c->cost = -log(seg_prob(sg, pr, best, nout) + 1e-6) + c->shape;
     }
 }
 
@@ -653,11 +669,16 @@ static int read_candidates(segment *sg, const blobs *b, const ink_plane *p,
                 sizeof(float), e) < 0)
         return -1;
     if (sg->acts_net != net) {
+        char v[64];
+
         dg_acts_free(&sg->acts);
         sg->acts_net = NULL;
         if (dg_acts_alloc(&sg->acts, net, SEG_BATCH, e) < 0)
             return -1;
         sg->acts_net = net;
+        /* Undo the bias digittrain --reject-bias added after training. */
+        sg->reject_weight = dg_meta_get(net, "reject_bias", v, sizeof v)
+                            == 0 ? exp(-atof(v)) : 1.0;
     }
     for (i = 0; i < sg->ncands; i++) {
         const seg_cand *c = &sg->cands[i];
