@@ -73,7 +73,9 @@ static void usage(void)
 "                         $DIGIT_MODEL, else the installed default.model)\n"
 "  -m, --max-digits=N     at most N cells (default: no limit)\n"
 "      --spaces           a blank cell for a wide gap between digits\n"
-"  -e, --allow-empty      a blank image gives an empty cell, not an error\n"
+"  -e, --allow-empty      a blank image gives its empty cell silently, not\n"
+"                         an error (any image that gives no digit keeps\n"
+"                         its slot as an empty cell; the stream goes on)\n"
 "  -d, --debug=DIR        write each stage as DIR/NNNN-STAGE.pgm\n"
 "  -h, --help             display this help and exit\n"
 "  -V, --version          output version information and exit\n"
@@ -225,6 +227,15 @@ static void write_stage(void *ctx, const char *stage, const dg_image *im)
     }
 }
 
+/* An empty (all black) cell into out: what a blank image gives. */
+static int empty_cell(dg_image *out, dg_err *e)
+{
+    if (dg_image_reshape(out, DG_CELL, DG_CELL, e) < 0)
+        return -1;
+    memset(out->px, 0, DG_CELL_PIXELS * sizeof *out->px);
+    return 0;
+}
+
 /* Create the --debug directory if it does not exist. */
 static int make_debug_dir(const char *dir)
 {
@@ -274,9 +285,14 @@ int main(int argc, char **argv)
     while ((rc = tool_input_next(&in, &scan)) > 0) {
         sink.image = in.total;
         if (dg_prep_run(work, &scan, &cl.prep, &out, &e) < 0) {
+            /* The image's slot is kept (an empty cell), so output N still
+             * answers input N, and the stream goes on; exit 1 at the end. */
             tool_error("%s: %s", tool_input_where(&in), e.msg);
             status = EXIT_DATA;
-            break;
+            if (empty_cell(&out, &e) < 0) {
+                tool_error("%s", e.msg);
+                break;
+            }
         }
         if (sink.failed) {
             status = EXIT_DATA;
