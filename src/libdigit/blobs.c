@@ -289,6 +289,11 @@ static int cmp_piece(const void *a, const void *b)
     return p->comp < q->comp ? -1 : p->comp > q->comp;
 }
 
+void blobs_sort(blobs *b)
+{
+    qsort(b->pieces, b->npieces, sizeof *b->pieces, cmp_piece);
+}
+
 int blobs_pieces(blobs *b, dg_err *e)
 {
     size_t i;
@@ -313,7 +318,7 @@ int blobs_pieces(blobs *b, dg_err *e)
         pc->pixels = c->pixels;
         pc->ink = c->ink;
     }
-    qsort(b->pieces, b->npieces, sizeof *b->pieces, cmp_piece);
+    blobs_sort(b);
     return 0;
 }
 

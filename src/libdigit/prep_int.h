@@ -101,6 +101,9 @@ long blobs_find(blobs *b, const ink_plane *p, size_t W, size_t H,
  * box).  0 or -1. */
 int blobs_pieces(blobs *b, dg_err *e);
 
+/* Put b->pieces in reading order again (after some were cut). */
+void blobs_sort(blobs *b);
+
 /* Call fn for every run of pixels of the pieces pc[0 .. n): row y,
  * columns [x0, x1), clipped to each piece's cuts. */
 typedef void row_fn(void *ctx, size_t y, size_t x0, size_t x1);

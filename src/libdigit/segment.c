@@ -428,16 +428,6 @@ static int cut_piece(blobs *b, const ink_plane *p, size_t W, size_t i,
     return 0;
 }
 
-static int cmp_centre(const void *a, const void *b)
-{
-    const piece *p = a, *q = b;
-    size_t cp = p->x0 + p->x1, cq = q->x0 + q->x1;
-
-    if (cp != cq)
-        return cp < cq ? -1 : 1;
-    return p->comp < q->comp ? -1 : p->comp > q->comp;
-}
-
 /* Find and make the cuts of the whole piece i, if it is wide enough.
  * Returns 1 when it was cut, 0 when not, -1 on error. */
 static int propose_piece(segment *sg, blobs *b, const ink_plane *p,
@@ -501,7 +491,7 @@ long seg_propose(segment *sg, blobs *b, const ink_plane *p, size_t W,
         ncut += rc;
     }
     if (ncut > 0)
-        qsort(b->pieces, b->npieces, sizeof *b->pieces, cmp_centre);
+        blobs_sort(b);
     return ncut;
 }
 
