@@ -168,7 +168,8 @@ typedef struct segment {
     size_t ncands, candcap;
     double *best;           /* (npieces + 1) path costs */
     size_t *from, *take;    /* (npieces + 1) back pointers */
-    size_t pathcap;
+    size_t *start;          /* (npieces + 1) first candidate of a piece */
+    size_t bestcap, fromcap, takecap, startcap;
     seg_cell *cells;
     size_t ncells, cellcap;
     float *proj;            /* (nslope, span) projections of a piece */
@@ -179,6 +180,10 @@ typedef struct segment {
     size_t shiftcap;
     size_t *npart;          /* (ncomps) pieces of each component */
     size_t npartcap;
+    uint8_t *bm, *step;     /* a piece's bitmap (h, w); the curved
+                             * path's back steps (h, window) */
+    double *pathcost, *line;    /* (h, window) its costs; (h) its line */
+    size_t bmcap, stepcap, pathcostcap, linecap;
     float *probs;           /* (ncands, classes) what the network read */
     size_t probcap;
     struct cut_pick *picks; /* the cuts a piece might take */

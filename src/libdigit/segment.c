@@ -333,7 +333,8 @@ static size_t pick_cuts(segment *sg, const piece *pc, const uint8_t *bm,
     return n;
 }
 
-/* Scratch for the curved paths of one piece. */
+/* Scratch for the curved paths of one piece: views of the segment's
+ * buffers, which grow with the largest piece and are kept. */
 typedef struct curve_work {
     uint8_t *bm, *step;
     double *cost, *line;
@@ -448,13 +449,17 @@ static int propose_piece(segment *sg, blobs *b, const ink_plane *p,
     /* The reach is bounded so a step fits in a byte. */
     reach = (size_t)(CURVE_REACH * sg->href) + 1;
     reach = reach < MAX_REACH ? reach : MAX_REACH;
-    cw->bm = calloc(w * h, 1);
-    cw->step = malloc(h * (2 * reach + 1));
-    cw->cost = malloc(h * (2 * reach + 1) * sizeof(double));
-    cw->line = malloc(h * sizeof(double));
-    if (cw->bm == NULL || cw->step == NULL || cw->cost == NULL
-        || cw->line == NULL)
-        return dg_seterr(e, "out of memory");
+    if (dg_grow(&sg->bm, &sg->bmcap, w * h, 1, e) < 0
+        || dg_grow(&sg->step, &sg->stepcap, h * (2 * reach + 1), 1, e) < 0
+        || dg_grow(&sg->pathcost, &sg->pathcostcap, h * (2 * reach + 1),
+                   sizeof(double), e) < 0
+        || dg_grow(&sg->line, &sg->linecap, h, sizeof(double), e) < 0)
+        return -1;
+    cw->bm = sg->bm;
+    cw->step = sg->step;
+    cw->cost = sg->pathcost;
+    cw->line = sg->line;
+    memset(cw->bm, 0, w * h);
     bc.bm = cw->bm;
     bc.w = w;
     bc.x0 = pc->x0;
@@ -479,13 +484,9 @@ long seg_propose(segment *sg, blobs *b, const ink_plane *p, size_t W,
 
     sg->href = line_height(b);
     for (i = 0; i < n; i++) {
-        curve_work cw = { NULL, NULL, NULL, NULL };
+        curve_work cw;
         int rc = propose_piece(sg, b, p, W, i, &cw, e);
 
-        free(cw.bm);
-        free(cw.step);
-        free(cw.cost);
-        free(cw.line);
         if (rc < 0)
             return -1;
         ncut += rc;
@@ -704,17 +705,12 @@ static int best_path(segment *sg, const blobs *b, dg_err *e)
     const size_t n = b->npieces;
     size_t i, j, *start;
 
-    if (dg_grow(&sg->best, &sg->pathcap, n + 1, sizeof(double), e) < 0)
+    if (dg_grow(&sg->best, &sg->bestcap, n + 1, sizeof(double), e) < 0
+        || dg_grow(&sg->from, &sg->fromcap, n + 1, sizeof(size_t), e) < 0
+        || dg_grow(&sg->take, &sg->takecap, n + 1, sizeof(size_t), e) < 0
+        || dg_grow(&sg->start, &sg->startcap, n + 1, sizeof(size_t), e) < 0)
         return -1;
-    free(sg->from);
-    free(sg->take);
-    sg->from = malloc((n + 1) * sizeof(size_t));
-    sg->take = malloc((n + 1) * sizeof(size_t));
-    start = malloc((n + 1) * sizeof(size_t));
-    if (sg->from == NULL || sg->take == NULL || start == NULL) {
-        free(start);
-        return dg_seterr(e, "out of memory");
-    }
+    start = sg->start;
     for (i = 0, j = 0; i <= n; i++) {
         while (j < sg->ncands && sg->cands[j].first < i)
             j++;
@@ -739,7 +735,6 @@ static int best_path(segment *sg, const blobs *b, dg_err *e)
             }
         }
     }
-    free(start);
     return 0;
 }
 
@@ -805,6 +800,7 @@ void seg_free(segment *sg)
     free(sg->best);
     free(sg->from);
     free(sg->take);
+    free(sg->start);
     free(sg->cells);
     free(sg->proj);
     free(sg->diff);
@@ -812,6 +808,10 @@ void seg_free(segment *sg)
     free(sg->picks);
     free(sg->shift);
     free(sg->npart);
+    free(sg->bm);
+    free(sg->step);
+    free(sg->pathcost);
+    free(sg->line);
     dg_acts_free(&sg->acts);
     memset(sg, 0, sizeof *sg);
 }
