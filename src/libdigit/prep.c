@@ -213,24 +213,34 @@ static int read_ink(dg_prep_work *w, const dg_image *s,
     return write_cells(w, s, o, out, e);
 }
 
+/* The kept ink of s as pieces in reading order (one a mark): returns
+ * how many marks, 0 when there is no ink, -1 on error. */
+static long find_pieces(dg_prep_work *w, const dg_image *s,
+                        const dg_prep_opts *o, dg_err *e)
+{
+    long kept;
+    int rc = ink_find(&w->ink, s, o, e);
+
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    kept = blobs_find(&w->bl, &w->ink, s->w, s->h, o, e);
+    if (kept > 0 && blobs_pieces(&w->bl, e) < 0)
+        return -1;
+    return kept;
+}
+
 int dg_prep_run(dg_prep_work *w, const dg_image *s, const dg_prep_opts *o,
                 dg_image *out, dg_err *e)
 {
-    long kept = 0;
-    int rc;
+    long kept;
 
     if (s->w == 0 || s->h == 0 || s->px == NULL)
         return dg_seterr(e, "empty image");
     if (o->debug != NULL)
         o->debug(o->debug_ctx, "grey", s);
-    rc = ink_find(&w->ink, s, o, e);
-    if (rc < 0)
+    kept = find_pieces(w, s, o, e);
+    if (kept < 0)
         return -1;
-    if (rc == 0) {
-        kept = blobs_find(&w->bl, &w->ink, s->w, s->h, o, e);
-        if (kept < 0 || (kept > 0 && blobs_pieces(&w->bl, e) < 0))
-            return -1;
-    }
     if (kept == 0) {
         if (!o->allow_empty)
             return dg_seterr(e, "no ink found (blank image)");
@@ -283,14 +293,10 @@ long dg_prep_label(dg_prep_work *w, const dg_image *s,
         return dg_seterr(e, "empty image");
     if (o->net == NULL)
         return dg_seterr(e, "no model to read the number with");
-    n = ink_find(&w->ink, s, o, e);
-    if (n != 0)
-        return n < 0 ? -1 : 0;
-    kept = blobs_find(&w->bl, &w->ink, s->w, s->h, o, e);
+    kept = find_pieces(w, s, o, e);
     if (kept <= 0)
         return kept;
-    if (blobs_pieces(&w->bl, e) < 0
-        || seg_propose(&w->sg, &w->bl, &w->ink, s->w, e) < 0
+    if (seg_propose(&w->sg, &w->bl, &w->ink, s->w, e) < 0
         || (net = o->net(o->net_ctx, e)) == NULL
         || seg_choose(&w->sg, &w->bl, &w->ink, s->w, &w->cs, net, o,
                       &w->crop, e) < 0)
