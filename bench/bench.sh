@@ -21,6 +21,7 @@ src=${2:-.}
 PATH="$build:$PATH"
 export LC_ALL=C
 unset DIGIT_MODEL
+export DIGIT_MODEL_DIR="$src/model"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/digitbench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 

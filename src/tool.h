@@ -69,9 +69,9 @@ void tool_input_close(tool_input *in);
 /* Name of the input position for messages: "NAME: image N". */
 const char *tool_input_where(const tool_input *in);
 
-/* The model to use: opt if given, else $DIGIT_MODEL, else default.model
- * beside the build tree's sources when this is the build tree's binary,
- * else the installed one.  The result points to static storage. */
+/* The model to use: opt if given, else $DIGIT_MODEL, else FILE in
+ * $DIGIT_MODEL_DIR, else the installed one (see dg_model_find).  The
+ * result points to static storage. */
 const char *tool_model_path(const char *opt, const char *file);
 
 /* Use n threads (n > 0); with n == 0, OMP_NUM_THREADS if set, else

@@ -10,6 +10,13 @@ setup() {
 
 TOOLS="pnmdigitprep digitclassify digitaugment digittrain"
 
+# make_var NAME: the value of the build's make variable NAME, expanded.
+make_var() {
+    printf 'print-var:\n\t@echo $(%s)\n' "$1" |
+        make -s --no-print-directory -C "$top_builddir" -f Makefile -f - \
+            print-var
+}
+
 @test "package: the README's quick start reads the bundled sample as 4071" {
     run --separate-stderr bash -c \
         "pnmdigitprep '$top_srcdir/data/sample-4071.pgm' | digitclassify"
@@ -52,11 +59,15 @@ TOOLS="pnmdigitprep digitclassify digitaugment digittrain"
     make -C "$top_builddir" -s install DESTDIR="$dest"
     prefix=$(sed -n 's/^prefix = //p' "$top_builddir/Makefile")
     installed="$dest$prefix/bin/digitclassify"
+    # the installed tools find the installed libdigit there
+    libdir=$(make_var libdir)
+    export LD_LIBRARY_PATH="$dest$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     if [ -e "$prefix/share/digitfilters/default.model" ]; then
         skip "a default model is installed on this system already"
     fi
-    # Outside the build tree it must not find the source tree's model; the
-    # message names where it looked.
+    # Without the harness's DIGIT_MODEL_DIR it must not find the source
+    # tree's model; the message names where it looked.
+    unset DIGIT_MODEL_DIR
     run --separate-stderr "$installed" --info
     assert_failure 1
     [[ "$stderr" == *"$prefix/share/digitfilters/default.model"* ]]
@@ -94,4 +105,25 @@ TOOLS="pnmdigitprep digitclassify digitaugment digittrain"
         assert_failure 1
         [[ "$stderr" == "$t: "* ]]
     done
+}
+
+@test "package: the README's quick start updates apt first and needs no sudo" {
+    # a fresh system knows no package lists yet, and a root shell or a
+    # container may have no sudo at all
+    run grep -E '^ +apt-get update && apt-get install -y ' "$top_srcdir/README"
+    assert_success
+    run grep -E '^ +sudo ' "$top_srcdir/README"
+    assert_failure
+    run grep -F 'as root, or with sudo' "$top_srcdir/README"
+    assert_success
+}
+
+@test "package: the README's package list is the one CI installs" {
+    readme=$(grep -E '^ +apt-get update && apt-get install -y ' \
+        "$top_srcdir/README" | sed 's/.*install -y //' | tr ' ' '\n' | sort)
+    ci=$(sed -n '/^deps="/,/"$/p' "$top_srcdir/.ci/run" |
+        sed 's/deps="//; s/"//' | tr -s ' \n' '\n\n' | grep . | sort)
+    # everything CI needs is in the README's line
+    missing=$(comm -13 <(echo "$readme") <(echo "$ci"))
+    [ -z "$missing" ] || fail "README lacks: $missing"
 }

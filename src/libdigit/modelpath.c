@@ -1,49 +1,26 @@
 /* modelpath.c - which model file to use; see modelpath.h. */
 #include <config.h>
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "model.h"
 #include "modelpath.h"
-
-/* True when the running program lives in this package's build tree. */
-static int in_build_tree(void)
-{
-    char exe[PATH_MAX], dir[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    char *slash;
-
-    if (n <= 0)
-        return 0;
-    exe[n] = '\0';
-    slash = strrchr(exe, '/');
-    if (slash == NULL)
-        return 0;
-    *slash = '\0';
-    if (realpath(DG_ABS_BUILDDIR, dir) == NULL)
-        return 0;
-    return strcmp(exe, dir) == 0;
-}
 
 const char *dg_model_find(const char *opt, const char *name, char *buf,
                           size_t size)
 {
     const char *env = getenv("DIGIT_MODEL");
+    const char *dir = getenv("DIGIT_MODEL_DIR");
 
     if (opt != NULL)
         return opt;
     if (env != NULL && env[0] != '\0')
         return env;
-    if (in_build_tree()) {
-        snprintf(buf, size, "%s/model/%s", DG_ABS_SRCDIR, name);
-        if (access(buf, R_OK) == 0)
-            return buf;
-    }
-    snprintf(buf, size, "%s/%s", DG_PKGDATADIR, name);
+    if (dir == NULL || dir[0] == '\0')
+        dir = DG_PKGDATADIR;
+    snprintf(buf, size, "%s/%s", dir, name);
     return buf;
 }
 

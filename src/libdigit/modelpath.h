@@ -8,10 +8,10 @@
 #include "net.h"
 
 /* The model file to use: opt if not NULL, else $DIGIT_MODEL if set and
- * not empty, else model/NAME beside the build tree's sources when the
- * running program is the build tree's own, else NAME in the installed
- * data directory.  The result is opt, getenv's string or buf (of size
- * size). */
+ * not empty, else NAME in $DIGIT_MODEL_DIR if set and not empty (the
+ * test harness points it at the source tree's model/), else NAME in the
+ * installed data directory.  The result is opt, getenv's string or buf
+ * (of size size). */
 const char *dg_model_find(const char *opt, const char *name, char *buf,
                           size_t size);
 

@@ -10,8 +10,12 @@ bats_load_library bats-file
 export top_builddir top_srcdir
 PATH="$top_builddir:$PATH"
 export PATH
-# Tests never depend on the user's choice of model.
+# Tests never depend on the user's choice of model: the build tree's
+# tools read the source tree's models (an installed tool would read its
+# pkgdatadir).
 unset DIGIT_MODEL
+DIGIT_MODEL_DIR="$top_srcdir/model"
+export DIGIT_MODEL_DIR
 # Numbers and sorting do not depend on the locale.
 export LC_ALL=C
 
