@@ -53,6 +53,9 @@ static void usage(void)
 "\n"
 "  -i, --ink=WHICH        ink colour: auto (default), dark (on light paper)\n"
 "                         or light (on dark ground)\n"
+"  -p, --paper=WHEN       make unevenly lit paper (a lamp, a shadow, a\n"
+"                         vignette) flat first: auto (default: when its\n"
+"                         light is uneven), always or off\n"
 "  -t, --threshold=HOW    finding the ink: otsu (default), sauvola (local,\n"
 "                         for uneven lighting), a level in (0,1), or none\n"
 "  -w, --window=N         sauvola window side in pixels (default: a quarter\n"
@@ -112,12 +115,26 @@ static void parse_ink(dg_prep_opts *o, const char *arg)
                          "or light)", arg);
 }
 
+static void parse_paper(dg_prep_opts *o, const char *arg)
+{
+    if (strcmp(arg, "auto") == 0)
+        o->paper = DG_PAPER_AUTO;
+    else if (strcmp(arg, "always") == 0)
+        o->paper = DG_PAPER_ALWAYS;
+    else if (strcmp(arg, "off") == 0)
+        o->paper = DG_PAPER_OFF;
+    else
+        tool_usage_error("invalid value for --paper: '%s' (want auto, "
+                         "always or off)", arg);
+}
+
 static void parse_cmdline(int argc, char **argv, cmdline *cl)
 {
     enum { OPT_DESKEW = 256, OPT_NO_DESKEW, OPT_SPECK, OPT_KEEP_LINES,
            OPT_SPACES, OPT_MODEL };
     static const struct option longopts[] = {
         { "ink", required_argument, NULL, 'i' },
+        { "paper", required_argument, NULL, 'p' },
         { "threshold", required_argument, NULL, 't' },
         { "window", required_argument, NULL, 'w' },
         { "k", required_argument, NULL, 'k' },
@@ -142,10 +159,11 @@ static void parse_cmdline(int argc, char **argv, cmdline *cl)
 
     memset(cl, 0, sizeof *cl);
     dg_prep_defaults(o);
-    while ((c = getopt_long(argc, argv, "i:t:w:k:bs1m:ed:hV", longopts, NULL))
+    while ((c = getopt_long(argc, argv, "i:p:t:w:k:bs1m:ed:hV", longopts, NULL))
            != -1) {
         switch (c) {
         case 'i': parse_ink(o, optarg); break;
+        case 'p': parse_paper(o, optarg); break;
         case 't': parse_threshold(o, optarg); break;
         case 'w':
             o->window = (int)tool_parse_long("--window", optarg, 3, 65535);

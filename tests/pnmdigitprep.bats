@@ -117,14 +117,38 @@ is_cell() {
     draw_digit d.pgm 2 112 80
     uneven_light d.pgm u.pgm
     pnmdigitprep d.pgm > ref.pgm
-    pnmdigitprep --threshold=sauvola u.pgm > s.pgm
-    pnmdigitprep --threshold=otsu u.pgm > o.pgm
+    pnmdigitprep --paper=off --threshold=sauvola u.pgm > s.pgm
+    pnmdigitprep --paper=off --threshold=otsu u.pgm > o.pgm
     ds=$(pgm_diff ref.pgm s.pgm)
     do=$(pgm_diff ref.pgm o.pgm)
     echo "sauvola $ds otsu $do"
     awk -v s="$ds" -v o="$do" 'BEGIN { exit !(s < 8 && o > 2 * s) }'
     pnmdigitprep --threshold=sauvola --window=41 --k=0.3 u.pgm > s2.pgm
     is_cell s2.pgm
+}
+
+@test "pnmdigitprep: uneven light is made flat paper before otsu (--paper)" {
+    draw_digit d.pgm 2 112 80
+    uneven_light d.pgm u.pgm
+    pnmdigitprep d.pgm > ref.pgm
+    pnmdigitprep u.pgm > a.pgm
+    pnmdigitprep --paper=always u.pgm > b.pgm
+    pnmdigitprep --paper=off u.pgm > o.pgm
+    da=$(pgm_diff ref.pgm a.pgm)
+    db=$(pgm_diff ref.pgm b.pgm)
+    do=$(pgm_diff ref.pgm o.pgm)
+    echo "auto $da always $db off $do"
+    awk -v a="$da" -v b="$db" -v o="$do" \
+        'BEGIN { exit !(a < 4 && b < 4 && o > 4 * a) }'
+    # a clean scan is left exactly as it was
+    pnmdigitprep --paper=off d.pgm > c.pgm
+    [ "$(pgm_diff ref.pgm c.pgm)" = "0.00" ]
+    mkdir dbg
+    pnmdigitprep --debug=dbg u.pgm > /dev/null
+    [ -s dbg/0001-paper.pgm ]
+    run -2 --separate-stderr pnmdigitprep --paper=sometimes u.pgm
+    [ -z "$output" ]
+    [[ "$stderr" == *"--paper"* ]]
 }
 
 @test "pnmdigitprep: specks and ruling lines are ignored" {

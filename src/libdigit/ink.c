@@ -20,6 +20,9 @@
 
 /* The least difference between ink and ground that counts as ink. */
 #define MIN_CONTRAST 0.1f
+/* Paper whose grey levels span fewer than this many (of 255) is taken
+ * as evenly lit without estimating its light. */
+#define FLAT_SPREAD 16
 /* Sauvola's dynamic range of the standard deviation (128 of 255). */
 #define SAUVOLA_R 0.5f
 
@@ -299,13 +302,14 @@ static int sauvola_ink(ink_plane *w, const dg_image *s,
                        dg_err *e)
 {
     const size_t W = s->w, H = s->h;
+    const uint8_t flip = dark ? 0 : 0xff;
     size_t r, x, y, ylo = 0, yhi = 0, strong = 0, weakn = 0;
     double noise2 = 0;
     size_t win = o->window > 0 ? (size_t)o->window
                  : (W < H ? W : H) / 4;
 
-    for (x = 0; x < 256; x++)
-        w->lut[x] = (uint8_t)x;
+    if (dg_grow(&w->sv, &w->svcap, W * H, 1, e) < 0)
+        return -1;
     if (win < 15)
         win = 15;
     r = win / 2;
@@ -324,20 +328,20 @@ static int sauvola_ink(ink_plane *w, const dg_image *s,
     for (y = 0; y < H; y++) {
         size_t want_hi = y + r + 1 < H ? y + r + 1 : H;
         size_t want_lo = y > r ? y - r : 0;
-        const float *row = s->px + y * W;
+        const uint8_t *row = w->c8 + y * W;
         double hs = 0, hq = 0;
         size_t xl = 0, xh = 0;
 
         for (; yhi < want_hi; yhi++)
             for (x = 0; x < W; x++) {
-                double p = 1.0 - ink_of(s->px[yhi * W + x], dark);
+                double p = (w->c8[yhi * W + x] ^ flip) / 255.0;
 
                 w->colsum[x] += p;
                 w->colsq[x] += p * p;
             }
         for (; ylo < want_lo; ylo++)
             for (x = 0; x < W; x++) {
-                double p = 1.0 - ink_of(s->px[ylo * W + x], dark);
+                double p = (w->c8[ylo * W + x] ^ flip) / 255.0;
 
                 w->colsum[x] -= p;
                 w->colsq[x] -= p * p;
@@ -345,7 +349,7 @@ static int sauvola_ink(ink_plane *w, const dg_image *s,
         for (x = 0; x < W; x++) {
             size_t wl = x > r ? x - r : 0, wh = x + r + 1 < W ? x + r + 1 : W;
             double n, m, sd, var, t;
-            float p = 1.0f - ink_of(row[x], dark), c;
+            float p = (float)(row[x] ^ flip) / 255.0f, c;
 
             for (; xh < wh; xh++) {
                 hs += w->colsum[xh];
@@ -361,7 +365,7 @@ static int sauvola_ink(ink_plane *w, const dg_image *s,
             sd = var > 0 ? sqrt(var) : 0;
             t = m * (1.0 + o->k * (sd / SAUVOLA_R - 1.0));
             c = m > 0.02 ? 1.0f - p / (float)m : 0.0f;
-            w->c8[y * W + x] = (uint8_t)to_bin(c);
+            w->sv[y * W + x] = (uint8_t)to_bin(c);
             if (p < t && m - p >= MIN_CONTRAST) {
                 w->mk[y * W + x] = MK_STRONG;
                 strong++;
@@ -373,6 +377,11 @@ static int sauvola_ink(ink_plane *w, const dg_image *s,
             }
         }
     }
+    /* The contrast codes replace the grey levels only now: the window
+     * read the grey of rows already passed. */
+    memcpy(w->c8, w->sv, W * H);
+    for (x = 0; x < 256; x++)
+        w->lut[x] = (uint8_t)x;
     if (strong == 0)
         return 1;
     *noise = weakn ? (float)sqrt(noise2 / (double)weakn) : 0.0f;
@@ -407,6 +416,48 @@ static void ink_levels(ink_plane *w, size_t n, float noise,
             w->mk[i] |= MK_WEAK;
 }
 
+/* Whether the paper of an image with grey histogram ghist looks evenly
+ * lit already: the paper class (beyond Otsu's threshold, on the paper's
+ * side) spans few grey levels between its 5th and 95th percentiles.  A
+ * cheap test that spares a clean scan the estimate of paper.c. */
+static int paper_looks_flat(const size_t ghist[256], int dark)
+{
+    size_t hist[256], n = 0, acc = 0;
+    int t, k, lo = -1, hi = -1;
+
+    for (k = 0; k < 256; k++)
+        hist[k] = ghist[dark ? k : 255 - k];    /* paper bright */
+    t = dg_otsu(hist);
+    for (k = t + 1; k < 256; k++)
+        n += hist[k];
+    if (n == 0)
+        return 0;
+    for (k = t + 1; k < 256; k++) {
+        acc += hist[k];
+        if (lo < 0 && 20 * acc >= n)
+            lo = k;
+        if (hi < 0 && 20 * acc >= 19 * n)
+            hi = k;
+    }
+    return hi - lo < FLAT_SPREAD;
+}
+
+/* Report the flattened grey plane c8 (w x h) as the "paper" stage. */
+static int debug_paper(const uint8_t *c8, size_t w, size_t h,
+                       const dg_prep_opts *o, dg_err *e)
+{
+    dg_image im = { 0, 0, NULL };
+    size_t i;
+
+    if (dg_image_alloc(&im, w, h, e) < 0)
+        return -1;
+    for (i = 0; i < w * h; i++)
+        im.px[i] = (float)c8[i] / 255.0f;
+    o->debug(o->debug_ctx, "paper", &im);
+    dg_image_free(&im);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ */
 
 int ink_find(ink_plane *w, const dg_image *s, const dg_prep_opts *o,
@@ -428,6 +479,7 @@ int ink_find(ink_plane *w, const dg_image *s, const dg_prep_opts *o,
         w->mk = q;
     }
     quantise(s->px, w->c8, n);
+    w->flattened = 0;
     /* The global statistics need no more than a quarter of a large image;
      * if that sample shows no ink, every pixel is looked at. */
     step = n >= 8192 && s->w >= 16 && s->h >= 16 ? 2 : 1;
@@ -435,6 +487,23 @@ int ink_find(ink_plane *w, const dg_image *s, const dg_prep_opts *o,
         grey_histograms(w->c8, s->w, s->h, step, ghist, bhist);
         dark = o->ink == DG_INK_AUTO ? ink_is_dark(ghist, bhist)
                : o->ink == DG_INK_DARK;
+        if (o->paper != DG_PAPER_OFF && !w->flattened
+            && (o->paper == DG_PAPER_ALWAYS
+                || !paper_looks_flat(ghist, dark))) {
+            int rc = paper_flatten(w->c8, s->w, s->h, dark,
+                                   o->paper == DG_PAPER_ALWAYS, e);
+
+            if (rc < 0)
+                return -1;
+            if (rc == 1) {
+                w->flattened = 1;
+                if (o->debug != NULL
+                    && debug_paper(w->c8, s->w, s->h, o, e) < 0)
+                    return -1;
+                grey_histograms(w->c8, s->w, s->h, step, ghist, bhist);
+                dark = 1;
+            }
+        }
         if (o->thresh == DG_THRESH_SAUVOLA) {
             blank = sauvola_ink(w, s, o, dark, &noise, e);
             if (blank == 0)
@@ -458,5 +527,6 @@ void ink_free(ink_plane *w)
     free(w->mk);
     free(w->colsum);
     free(w->colsq);
+    free(w->sv);
     memset(w, 0, sizeof *w);
 }

@@ -12,6 +12,7 @@
 
 #include <pam.h>
 
+#include "colour.h"
 #include "pnmio.h"
 
 struct dg_pnm_reader {
@@ -20,6 +21,7 @@ struct dg_pnm_reader {
     dg_pnm_info last;
     unsigned char *raw;     /* one raw row for the fast path */
     size_t rawcap;
+    dg_colour_hist hist;    /* of the colour image being read */
 };
 
 /* The text of the last libnetpbm error (captured, not printed). */
@@ -102,16 +104,26 @@ static int grow_rows(dg_image *im, size_t w, size_t h, size_t need,
     return 0;
 }
 
-/* Fill one grey row from a tuple row of pam (any depth >= 1). */
-static void tuples_to_grey(const struct pam *pam, tuple *row, float *out)
+/* Fill one grey row from a tuple row of pam (any depth >= 1); colour
+ * samples are packed for dg_colour_to_grey, counted in hist. */
+static inline uint8_t dg_sample8(sample v, float s8)
+{
+    return (uint8_t)((float)v * s8 + 0.5f);
+}
+
+static void tuples_to_grey(const struct pam *pam, tuple *row, float *out,
+                           dg_colour_hist *hist)
 {
     const float scale = 1.0f / (float)pam->maxval;
     int x;
 
     if (pam->depth >= 3) {
+        const float s8 = 255.0f * scale;
+
         for (x = 0; x < pam->width; x++)
-            out[x] = (0.299f * row[x][0] + 0.587f * row[x][1]
-                      + 0.114f * row[x][2]) * scale;
+            dg_colour_pack(out + x, dg_sample8(row[x][0], s8),
+                           dg_sample8(row[x][1], s8),
+                           dg_sample8(row[x][2], s8), hist);
     } else {
         for (x = 0; x < pam->width; x++)
             out[x] = row[x][0] * scale;
@@ -151,8 +163,7 @@ static int read_fast(dg_pnm_reader *r, const struct pam *pam, dg_image *im,
             const unsigned char *p = r->raw;
 
             for (x = 0; x < w; x++, p += 3)
-                out[x] = (0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2])
-                         * scale;
+                dg_colour_pack(out + x, p[0], p[1], p[2], &r->hist);
         }
     }
     return 0;
@@ -194,6 +205,7 @@ static int read_image(dg_pnm_reader *r, dg_image *im, tuple **rowp,
      * w * h pixels, that is this many rows of the new width. */
     cap = im->px != NULL ? im->w * im->h / w : 0;
     im->w = im->h = 0;
+    memset(&r->hist, 0, sizeof r->hist);
     if ((pam.format == RPGM_FORMAT || pam.format == RPPM_FORMAT)
         && pam.maxval <= 255) {
         if (read_fast(r, &pam, im, &cap, e) < 0)
@@ -204,13 +216,15 @@ static int read_image(dg_pnm_reader *r, dg_image *im, tuple **rowp,
             if (grow_rows(im, w, h, y + 1, &cap, e) < 0)
                 return -1;
             pnm_readpamrow(&pam, *rowp);
-            tuples_to_grey(&pam, *rowp, im->px + y * w);
+            tuples_to_grey(&pam, *rowp, im->px + y * w, &r->hist);
         }
         pnm_freepamrow(*rowp);
         *rowp = NULL;
     }
     im->w = w;
     im->h = h;
+    if (pam.depth >= 3)
+        dg_colour_to_grey(im, &r->hist);
     return 0;
 }
 

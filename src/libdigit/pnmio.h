@@ -3,8 +3,8 @@
  *
  * A reader takes a stream of any number of PBM, PGM, PPM or PAM images
  * (plain or raw, maxval up to 65535) and hands them out one at a time as
- * grey dg_images (sample / maxval; colour converted by Rec. 601 luma; an
- * alpha channel ignored).  Memory grows with the rows actually read, never
+ * grey dg_images (sample / maxval; colour converted with weights decided
+ * from the image, see colour.h; an alpha channel ignored).  Memory grows with the rows actually read, never
  * with what a header claims, so a lying header cannot make it allocate
  * without bound.  Errors from libnetpbm are caught and returned as
  * messages: nothing here prints or exits. */

@@ -49,6 +49,14 @@ struct dg_net;
  * with e filled when there is none. */
 typedef const struct dg_net *dg_prep_net_fn(void *ctx, dg_err *e);
 
+/* Light and paper: uneven light (a lamp, a vignette, a shadow) made
+ * flat before the ink is looked for. */
+typedef enum dg_paper {
+    DG_PAPER_AUTO,          /* when the paper's light is uneven */
+    DG_PAPER_ALWAYS,        /* always */
+    DG_PAPER_OFF            /* never: the grey levels as they are */
+} dg_paper;
+
 typedef enum dg_thresh {
     DG_THRESH_OTSU,         /* global, from the histogram */
     DG_THRESH_SAUVOLA,      /* local mean and deviation in a window */
@@ -56,7 +64,9 @@ typedef enum dg_thresh {
     DG_THRESH_NONE          /* every pixel above the ground is ink */
 } dg_thresh;
 
-/* Called with each intermediate image: "grey" (the input), "mask" (the
+/* Called with each intermediate image: "grey" (the input), "paper" (the
+ * grey with its light made even, dark ink on light paper, when that was
+ * done), "mask" (the
  * ink kept after clean-up, 1 = ink), "segments" (when a number was cut:
  * a picture of the pieces, the cuts and the chosen digits with their
  * readings, dark on white), "crop" (the cropped ink image before
@@ -67,6 +77,7 @@ typedef void dg_prep_debug_fn(void *ctx, const char *stage,
 
 typedef struct dg_prep_opts {
     dg_ink ink;
+    dg_paper paper;
     dg_thresh thresh;
     float level;            /* DG_THRESH_FIXED: ink level in (0, 1) */
     int window;             /* Sauvola window side in pixels; 0: automatic */

@@ -30,6 +30,9 @@ typedef struct ink_plane {
     size_t pixcap;
     double *colsum, *colsq; /* (w) Sauvola's running column sums */
     size_t colcap;
+    uint8_t *sv;            /* (h, w) Sauvola's contrast codes */
+    size_t svcap;
+    int flattened;          /* paper.c flattened the light of c8 */
     int level8;             /* contrast that counts as full ink */
 } ink_plane;
 
@@ -38,6 +41,16 @@ typedef struct ink_plane {
 int ink_find(ink_plane *p, const dg_image *s, const dg_prep_opts *o,
              dg_err *e);
 void ink_free(ink_plane *p);
+
+/* ---- paper.c: light and paper ---- */
+
+/* Make the paper of the grey image c8 (w x h; ink dark when dark, else
+ * light) evenly lit, when its light is uneven or force is set.  Returns 1
+ * when c8 was changed (it then holds dark ink on paper of one level,
+ * whatever the ink was before), 0 when the paper was flat already (c8
+ * untouched), -1 on error. */
+int paper_flatten(uint8_t *c8, size_t w, size_t h, int dark, int force,
+                  dg_err *e);
 
 /* ---- blobs.c: runs, components, regions ---- */
 

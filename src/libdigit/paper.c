@@ -1,0 +1,157 @@
+/* paper.c - light and paper: make unevenly lit paper flat before the
+ * ink is looked for.  A lamp gradient, a vignette or a shadow across a
+ * photographed page leaves the paper darker in places than the ink is
+ * elsewhere, so no single threshold separates them.  The paper's own
+ * brightness is estimated as a smooth background (a grey closing on a
+ * reduced image: the brightest level in a window wider than any stroke,
+ * which the ink cannot reach) and every pixel is divided by it.
+ *
+ * The background comes from Leptonica, the document-image library under
+ * tesseract.  Paper that is already flat (a clean scan) is left exactly
+ * as it was: the map is measured before it is applied. */
+#include <config.h>
+
+#include <string.h>
+
+#include <leptonica/allheaders.h>
+
+#include "prep_int.h"
+
+/* The paper's brightness after flattening (of 255): high, but with room
+ * above it so that paper brighter than its estimate is not clipped. */
+#define PAPER_LEVEL 235
+/* Paper whose estimated brightness varies by less than this (of 255)
+ * is flat already. */
+#define FLAT_RANGE 24
+/* The reduced image of the background estimate has about this many
+ * pixels on its shorter side. */
+#define MAP_SIDE 40
+/* The closing window, as a fraction of the image's shorter side: wider
+ * than any stroke of a digit that fills the image, narrower than the
+ * light's changes. */
+#define WINDOW_FRACTION 0.22
+
+static void quiet(const char *msg)
+{
+    (void)msg;
+}
+
+/* Leptonica reports its errors on stderr unless told otherwise; libdigit
+ * never prints.  Its failures show as NULL results, handled below. */
+static void lept_quiet(void)
+{
+    leptSetStderrHandler(quiet);
+    setMsgSeverity(L_SEVERITY_NONE);
+}
+
+/* A Leptonica 8-bit image of c8 (w x h), inverted when invert. */
+static PIX *to_pix(const uint8_t *c8, size_t w, size_t h, int invert)
+{
+    PIX *p = pixCreateNoInit((l_int32)w, (l_int32)h, 8);
+    l_uint32 *data;
+    l_int32 wpl;
+    size_t x, y;
+    uint8_t flip = invert ? 0xff : 0;
+
+    if (p == NULL)
+        return NULL;
+    data = pixGetData(p);
+    wpl = pixGetWpl(p);
+    for (y = 0; y < h; y++) {
+        l_uint32 *line = data + y * (size_t)wpl;
+        const uint8_t *row = c8 + y * w;
+
+        for (x = 0; x < w; x++)
+            SET_DATA_BYTE(line, x, row[x] ^ flip);
+    }
+    return p;
+}
+
+/* c8 = the 8-bit image p (same size). */
+static void from_pix(PIX *p, uint8_t *c8, size_t w, size_t h)
+{
+    l_uint32 *data = pixGetData(p);
+    l_int32 wpl = pixGetWpl(p);
+    size_t x, y;
+
+    for (y = 0; y < h; y++) {
+        const l_uint32 *line = data + y * (size_t)wpl;
+        uint8_t *row = c8 + y * w;
+
+        for (x = 0; x < w; x++)
+            row[x] = (uint8_t)GET_DATA_BYTE(line, x);
+    }
+}
+
+/* The lowest and highest value of the 8-bit image p. */
+static void pix_range(PIX *p, int *lo, int *hi)
+{
+    l_uint32 *data = pixGetData(p);
+    l_int32 wpl = pixGetWpl(p), w = pixGetWidth(p), h = pixGetHeight(p);
+    l_int32 x, y;
+
+    *lo = 255;
+    *hi = 0;
+    for (y = 0; y < h; y++) {
+        const l_uint32 *line = data + y * wpl;
+
+        for (x = 0; x < w; x++) {
+            int v = (int)GET_DATA_BYTE(line, x);
+
+            *lo = v < *lo ? v : *lo;
+            *hi = v > *hi ? v : *hi;
+        }
+    }
+}
+
+/* The closing's reduction and window (in reduced pixels, odd) for an
+ * image whose shorter side is side pixels. */
+static void map_geometry(size_t side, l_int32 *red, l_int32 *size)
+{
+    size_t r = side / MAP_SIDE, s;
+
+    r = r < 2 ? 2 : r > 16 ? 16 : r;
+    s = (size_t)(WINDOW_FRACTION * (double)side / (double)r);
+    s |= 1;
+    *red = (l_int32)r;
+    *size = (l_int32)(s < 3 ? 3 : s);
+}
+
+int paper_flatten(uint8_t *c8, size_t w, size_t h, int dark, int force,
+                  dg_err *e)
+{
+    PIX *src, *map = NULL, *inv = NULL, *flat = NULL;
+    l_int32 red, size;
+    int lo, hi, rc = 0;
+
+    if (w < 8 || h < 8)
+        return 0;
+    lept_quiet();
+    map_geometry(w < h ? w : h, &red, &size);
+    src = to_pix(c8, w, h, !dark);
+    if (src == NULL)
+        return dg_seterr(e, "out of memory");
+    if (pixGetBackgroundGrayMapMorph(src, NULL, red, size, &map) != 0
+        || map == NULL) {
+        pixDestroy(&src);
+        return dg_seterr(e, "cannot estimate the paper's light");
+    }
+    pix_range(map, &lo, &hi);
+    if (hi - lo < FLAT_RANGE && !force)
+        goto done;
+    inv = pixGetInvBackgroundMap(map, PAPER_LEVEL, 0, 0);
+    flat = inv != NULL ? pixApplyInvBackgroundGrayMap(src, inv, red, red)
+           : NULL;
+    if (flat == NULL) {
+        rc = dg_seterr(e, "cannot flatten the paper's light");
+        goto done;
+    }
+    from_pix(flat, c8, w, h);
+    rc = 1;
+done:
+    pixDestroy(&flat);
+    pixDestroy(&inv);
+    pixDestroy(&map);
+    pixDestroy(&src);
+    return rc;
+}
