@@ -33,6 +33,7 @@ void dg_prep_work_free(dg_prep_work *w)
     if (w == NULL)
         return;
     ink_free(&w->ink);
+    lines_free(&w->ln);
     blobs_free(&w->bl);
     seg_free(&w->sg);
     cell_free(&w->cs);
@@ -58,6 +59,21 @@ static int debug_mask(dg_prep_work *w, const dg_image *s,
     memset(w->dbg.px, 0, s->w * s->h * sizeof *w->dbg.px);
     blobs_walk(&w->bl, w->bl.pieces, w->bl.npieces, mask_row, &w->dbg);
     o->debug(o->debug_ctx, "mask", &w->dbg);
+    return 0;
+}
+
+/* Report the printed lines taken out as the "lines" stage: the ink
+ * that stays black, what was removed grey, on white. */
+static int debug_lines(dg_prep_work *w, const dg_image *s,
+                       const dg_prep_opts *o, dg_err *e)
+{
+    size_t i, n = s->w * s->h;
+
+    if (dg_image_reshape(&w->dbg, s->w, s->h, e) < 0)
+        return -1;
+    for (i = 0; i < n; i++)
+        w->dbg.px[i] = w->ink.mk[i] ? 0.0f : w->ln.orig[i] ? 0.6f : 1.0f;
+    o->debug(o->debug_ctx, "lines", &w->dbg);
     return 0;
 }
 
@@ -223,6 +239,12 @@ static long find_pieces(dg_prep_work *w, const dg_image *s,
 
     if (rc != 0)
         return rc < 0 ? -1 : 0;
+    if (!o->keep_lines) {
+        rc = lines_remove(&w->ln, &w->ink, s->w, s->h, e);
+        if (rc < 0 || (rc > 0 && o->debug != NULL
+                       && debug_lines(w, s, o, e) < 0))
+            return -1;
+    }
     kept = blobs_find(&w->bl, &w->ink, s->w, s->h, o, e);
     if (kept > 0 && blobs_pieces(&w->bl, e) < 0)
         return -1;

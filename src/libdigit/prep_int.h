@@ -52,6 +52,33 @@ void ink_free(ink_plane *p);
 int paper_flatten(uint8_t *c8, size_t w, size_t h, int dark, int force,
                   dg_err *e);
 
+/* ---- lines.c: printed lines ---- */
+
+#define LINES_MAX 64            /* lines of each direction at most */
+
+/* A band of rows (or columns) [a, b) in a projection along the skew. */
+typedef struct line_band {
+    size_t a, b;
+} line_band;
+
+typedef struct lines_work {
+    uint32_t *proj;         /* a projection, O(W + H) */
+    size_t projcap;
+    uint8_t *orig;          /* (h, w) the mask before removal */
+    size_t origcap;
+    double slope;           /* the page's rows: y = y0 + slope x */
+    line_band hb[LINES_MAX], vb[LINES_MAX];
+    size_t vy0[LINES_MAX], vy1[LINES_MAX];  /* rows of each vertical */
+    size_t nh, nv;
+} lines_work;
+
+/* Take the printed lines (ruled paper, boxes, underlines, frames) out
+ * of p's mask (W x H), keeping the pixels where a digit's stroke crosses
+ * one.  Returns how many lines were removed, or -1 with e. */
+int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
+                 dg_err *e);
+void lines_free(lines_work *lw);
+
 /* ---- blobs.c: runs, components, regions ---- */
 
 typedef struct run {
@@ -246,6 +273,7 @@ int segpic_draw(const segment *sg, const blobs *b, size_t W, size_t H,
 
 struct dg_prep_work {
     ink_plane ink;
+    lines_work ln;
     blobs bl;
     segment sg;
     cell_scratch cs;

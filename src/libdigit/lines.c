@@ -1,0 +1,502 @@
+/* lines.c - printed lines: find the long straight strokes of ruled
+ * paper, form boxes, comb fields, underlines and frames, and take them
+ * out of the ink mask, keeping the ink where a digit's stroke crosses
+ * one.
+ *
+ * A printed line is told from handwriting by being straight and long:
+ * projected along its own direction, its few rows hold ink across most
+ * of the width of all the ink, which no row through handwritten digits
+ * does.  The direction is searched first (a page is rarely square to
+ * the scanner): the slope whose projection is peakiest, coarse then
+ * fine.  Horizontal lines are those rows; vertical lines are columns
+ * (along the same skew) that cover nearly all the height of the ink, or
+ * all the gap between two horizontal lines (the sides of a box).
+ *
+ * Removal works column by column of a line: where the ink through the
+ * line reaches beyond it on both sides, a digit's stroke crosses and
+ * the pixels stay; elsewhere they go.
+ *
+ * Work: the slope search reads a sample of at most SAMPLE_COLS columns
+ * of the strong ink per slope; everything else is one pass over the
+ * pixels.  Memory: projections of O(width + height). */
+#include <config.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prep_int.h"
+
+/* Skews searched: up to about 6 degrees either way. */
+#define MAX_SLOPE 0.105
+#define COARSE_STEPS 21         /* slopes of the coarse search */
+#define FINE_STEPS 9            /* slopes of the fine search around it */
+/* The coarse search samples this many columns at most. */
+#define SAMPLE_COLS 512
+/* A row of a horizontal line holds ink across this fraction of the
+ * width of all the ink. */
+#define H_COVER 0.6
+/* A vertical line covers this fraction of the ink's height, or of the
+ * gap between the two horizontal lines it joins. */
+#define V_COVER 0.85
+#define V_GAP_COVER 0.9
+/* A line is at most this thick, as a fraction of the ink's height. */
+#define MAX_THICK 0.08
+/* A printed line is at least this many times as long as the
+ * handwriting is high; each side of a box at least BOX_SIDE times. */
+#define LINE_LONG 2.5
+#define BOX_SIDE 0.8
+
+static inline int is_ink(const uint8_t *mk, size_t W, size_t x, size_t y)
+{
+    return mk[y * W + x] != 0;
+}
+
+/* The row (for horizontal lines) a pixel (x, y) projects to along slope
+ * s, offset so it is never negative. */
+static inline long proj_row(double s, size_t x, size_t y, long off)
+{
+    return (long)y - lround(s * (double)x) + off;
+}
+
+/* Projection of the strong ink of p along slope s into proj (room for
+ * H + 2 off rows), over every step-th column.  Returns the sum of
+ * squares, the peakiness that the search maximises. */
+static double project_rows(const ink_plane *p, size_t W, size_t H,
+                           double s, size_t step, long off, uint32_t *proj)
+{
+    size_t x, y, n = H + 2 * (size_t)off;
+    double ss = 0;
+
+    memset(proj, 0, n * sizeof *proj);
+    for (y = 0; y < H; y++) {
+        const uint8_t *row = p->mk + y * W;
+
+        for (x = 0; x < W; x += step)
+            if (row[x])
+                proj[proj_row(s, x, y, off)]++;
+    }
+    for (x = 0; x < n; x++)
+        ss += (double)proj[x] * proj[x];
+    return ss;
+}
+
+/* The slope of the page's rows: the peakiest projection, coarse then
+ * fine. */
+static double find_slope(const ink_plane *p, size_t W, size_t H,
+                         long off, uint32_t *proj)
+{
+    size_t step = W > SAMPLE_COLS ? W / SAMPLE_COLS : 1;
+    double best = 0, bestss = -1, lo, d;
+    int i;
+
+    for (i = 0; i < COARSE_STEPS; i++) {
+        double s = -MAX_SLOPE + 2 * MAX_SLOPE * i / (COARSE_STEPS - 1);
+        double ss = project_rows(p, W, H, s, step, off, proj);
+
+        /* Ties go to the slope nearest level. */
+        if (ss > bestss || (ss == bestss && fabs(s) < fabs(best))) {
+            bestss = ss;
+            best = s;
+        }
+    }
+    d = 2 * MAX_SLOPE / (COARSE_STEPS - 1);
+    lo = best - d;
+    bestss = -1;
+    for (i = 0; i < FINE_STEPS; i++) {
+        double s = lo + 2 * d * i / (FINE_STEPS - 1);
+        double ss = project_rows(p, W, H, s, 1, off, proj);
+
+        if (ss > bestss || (ss == bestss && fabs(s) < fabs(best))) {
+            bestss = ss;
+            best = s;
+        }
+    }
+    return best;
+}
+
+/* The loops over every pixel are written for the compiler to
+ * vectorise, and it is asked to. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define DG_VECTORISE __attribute__((optimize("tree-vectorize")))
+#else
+#define DG_VECTORISE
+#endif
+
+/* The bits set anywhere in row[0 .. n). */
+DG_VECTORISE static uint8_t row_bits(const uint8_t *restrict row, size_t n)
+{
+    uint8_t acc = 0;
+    size_t x;
+
+    for (x = 0; x < n; x++)
+        acc |= row[x];
+    return acc;
+}
+
+/* The columns and rows that hold ink: [*x0, *x1) x [*y0, *y1).
+ * Returns 0 when there is none. */
+static int ink_extent(const ink_plane *p, size_t W, size_t H, size_t *x0,
+                      size_t *x1, size_t *y0, size_t *y1)
+{
+    size_t x, y;
+
+    *x0 = W;
+    *x1 = 0;
+    *y0 = H;
+    *y1 = 0;
+    for (y = 0; y < H; y++) {
+        const uint8_t *row = p->mk + y * W;
+
+        if (!row_bits(row, W))
+            continue;
+        for (x = 0; x < *x0 && !row[x]; x++)
+            ;
+        *x0 = x < *x0 ? x : *x0;
+        for (x = W; x > *x1 && !row[x - 1]; x--)
+            ;
+        *x1 = x > *x1 ? x : *x1;
+        *y0 = y < *y0 ? y : *y0;
+        *y1 = y + 1;
+    }
+    return *x1 > *x0;
+}
+
+/* cnt[x] += 1 where row[x] holds ink, for x in [0, n). */
+DG_VECTORISE static void count_ink(const uint8_t *restrict row,
+                                   uint16_t *restrict cnt, size_t n)
+{
+    size_t x;
+
+    for (x = 0; x < n; x++)
+        cnt[x] += row[x] != 0;
+}
+
+/* Bands of projection rows at least need high: [a, b) each, at most
+ * max of them, thinner than thick.  Returns how many. */
+static size_t find_bands(const uint32_t *proj, size_t n, double need,
+                         size_t thick, line_band *band, size_t max)
+{
+    size_t i = 0, nb = 0;
+
+    while (i < n && nb < max) {
+        size_t a;
+
+        if ((double)proj[i] < need) {
+            i++;
+            continue;
+        }
+        a = i;
+        while (i < n && (double)proj[i] >= need)
+            i++;
+        if (i - a <= thick) {
+            band[nb].a = a;
+            band[nb].b = i;
+            nb++;
+        }
+    }
+    return nb;
+}
+
+/* Clear the pixels of horizontal band bd (projection rows [a, b) along
+ * slope s, offset off) from the mask, except in the columns where the
+ * ink through it reaches beyond it both above and below (a crossing
+ * stroke). */
+static void clear_hband(ink_plane *p, const uint8_t *orig, size_t W, size_t H,
+                        double s, long off, const line_band *bd)
+{
+    size_t x;
+
+    for (x = 0; x < W; x++) {
+        long sh = lround(s * (double)x) - off;
+        long ya = (long)bd->a + sh, yb = (long)bd->b + sh, y;
+        int above, below;
+
+        if (yb <= 0 || ya >= (long)H)
+            continue;
+        ya = ya < 0 ? 0 : ya;
+        yb = yb > (long)H ? (long)H : yb;
+        above = ya > 0 && is_ink(orig, W, x, (size_t)ya - 1)
+                && (ya < 2 || is_ink(orig, W, x, (size_t)ya - 2));
+        below = yb < (long)H && is_ink(orig, W, x, (size_t)yb)
+                && (yb + 1 >= (long)H || is_ink(orig, W, x, (size_t)yb + 1));
+        if (above && below)
+            continue;
+        for (y = ya; y < yb; y++)
+            p->mk[(size_t)y * W + x] = 0;
+        /* The faint rims of the line go too, but never ink that goes
+         * on beyond them. */
+        if (ya > 0 && !(orig[((size_t)ya - 1) * W + x] & MK_STRONG)
+            && !above)
+            p->mk[((size_t)ya - 1) * W + x] = 0;
+        if (yb < (long)H && !(orig[(size_t)yb * W + x] & MK_STRONG)
+            && !below)
+            p->mk[(size_t)yb * W + x] = 0;
+    }
+}
+
+/* The same for a vertical band: columns [a, b) (at row 0) sheared with
+ * the page, x = col - s * y. */
+static void clear_vband(ink_plane *p, const uint8_t *orig, size_t W,
+                        double s, size_t y0, size_t y1,
+                        const line_band *bd)
+{
+    size_t y;
+
+    for (y = y0; y < y1; y++) {
+        long sh = -lround(s * (double)y);
+        long xa = (long)bd->a + sh, xb = (long)bd->b + sh, x;
+        int left, right;
+
+        if (xb <= 0 || xa >= (long)W)
+            continue;
+        xa = xa < 0 ? 0 : xa;
+        xb = xb > (long)W ? (long)W : xb;
+        left = xa > 1 && is_ink(orig, W, (size_t)xa - 1, y)
+               && is_ink(orig, W, (size_t)xa - 2, y);
+        right = xb + 1 < (long)W && is_ink(orig, W, (size_t)xb, y)
+                && is_ink(orig, W, (size_t)xb + 1, y);
+        if (left && right)
+            continue;
+        for (x = xa; x < xb; x++)
+            p->mk[y * W + (size_t)x] = 0;
+        if (xa > 0 && !(orig[y * W + (size_t)xa - 1] & MK_STRONG) && !left)
+            p->mk[y * W + (size_t)xa - 1] = 0;
+        if (xb < (long)W && !(orig[y * W + (size_t)xb] & MK_STRONG)
+            && !right)
+            p->mk[y * W + (size_t)xb] = 0;
+    }
+}
+
+/* Projection of the strong ink in rows [y0, y1) onto columns along the
+ * page's skew (x + s y), offset by off. */
+static void project_cols(const ink_plane *p, size_t W, size_t y0,
+                         size_t y1, double s, long off, uint32_t *proj,
+                         size_t n)
+{
+    size_t x, y;
+
+    memset(proj, 0, n * sizeof *proj);
+    for (y = y0; y < y1; y++) {
+        const uint8_t *row = p->mk + y * W;
+        long sh = lround(s * (double)y) + off;
+
+        for (x = 0; x < W; x++)
+            if (row[x])
+                proj[(long)x + sh]++;
+    }
+}
+
+/* Vertical lines in rows [y0, y1): columns covering cover of it, at
+ * most thick wide, at least minlen long.  Adds them to lw->vb. */
+static void vertical_lines(lines_work *lw, const ink_plane *p, size_t W,
+                           size_t y0, size_t y1, double s, double cover,
+                           size_t thick)
+{
+    long off = lround(MAX_SLOPE * (double)(y1 + 1)) + 1;
+    size_t n = W + 2 * (size_t)off, nb, i;
+
+    project_cols(p, W, y0, y1, s, off, lw->proj, n);
+    nb = find_bands(lw->proj, n, cover * (double)(y1 - y0), thick,
+                    lw->vb + lw->nv, LINES_MAX - lw->nv);
+    for (i = lw->nv; i < lw->nv + nb; i++) {
+        /* back to columns at row 0: x = col - off - s y */
+        lw->vb[i].a = lw->vb[i].a >= (size_t)off ? lw->vb[i].a - off : 0;
+        lw->vb[i].b = lw->vb[i].b >= (size_t)off ? lw->vb[i].b - off : 0;
+        lw->vy0[i] = y0;
+        lw->vy1[i] = y1;
+    }
+    lw->nv += nb;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* The height of the handwriting: over the columns with strong ink
+ * outside the candidate bands (rows along slope s, offset off), the
+ * median of the rows from its first to its last.  (A column through a
+ * box's side would count the box's height; there are few of them.)
+ * Uses lw->proj (room for 2 W) as scratch. */
+static size_t writing_height(lines_work *lw, const ink_plane *p, size_t W,
+                             size_t H, double s, long off,
+                             const line_band *band, size_t nb)
+{
+    uint32_t *first = lw->proj, *last = lw->proj + W;
+    size_t x, y, k, n = 0;
+
+    for (x = 0; x < W; x++) {
+        first[x] = UINT32_MAX;
+        last[x] = 0;
+    }
+    for (y = 0; y < H; y++) {
+        const uint8_t *row = p->mk + y * W;
+
+        for (x = 0; x < W; x++) {
+            long pr;
+            int inband = 0;
+
+            if (!(row[x] & MK_STRONG))
+                continue;
+            pr = proj_row(s, x, y, off);
+            for (k = 0; k < nb && !inband; k++)
+                inband = pr + 1 >= (long)band[k].a && pr <= (long)band[k].b;
+            if (inband)
+                continue;
+            first[x] = (uint32_t)y < first[x] ? (uint32_t)y : first[x];
+            last[x] = (uint32_t)y;
+        }
+    }
+    for (x = 0; x < W; x++)
+        if (first[x] != UINT32_MAX)
+            first[n++] = last[x] - first[x] + 1;
+    if (n == 0)
+        return 0;
+    qsort(first, n, sizeof *first, cmp_u32);
+    return first[n / 2];
+}
+
+/* Whether band bd (projection rows along slope s, offset off) is long
+ * enough for a printed line against handwriting hw high: one run of ink
+ * along it (gaps of up to gap columns bridged) of LINE_LONG hw, or runs
+ * of at least BOX_SIDE hw (the tops of a row of boxes) adding up to
+ * LINE_LONG hw. */
+static int long_enough(const ink_plane *p, size_t W, size_t H, double s,
+                       long off, const line_band *bd, size_t hw)
+{
+    size_t x, len = 0, longest = 0, boxes = 0, gap = 0;
+    size_t maxgap = (bd->b - bd->a) + 2;
+
+    for (x = 0; x <= W; x++) {
+        int ink = 0;
+
+        if (x < W) {
+            long sh = lround(s * (double)x) - off, y;
+
+            for (y = (long)bd->a + sh; y < (long)bd->b + sh; y++)
+                if (y >= 0 && y < (long)H && p->mk[(size_t)y * W + x])
+                    ink = 1;
+        }
+        if (ink) {
+            len += gap + 1;
+            gap = 0;
+            continue;
+        }
+        if (len > 0 && ++gap <= maxgap && x < W)
+            continue;
+        longest = len > longest ? len : longest;
+        if ((double)len >= BOX_SIDE * (double)hw)
+            boxes += len;
+        len = gap = 0;
+    }
+    return (double)longest >= LINE_LONG * (double)hw
+           || (double)boxes >= LINE_LONG * (double)hw;
+}
+
+/* A cheap test that spares most images the search: whether some band
+ * of rows, tall enough to hold a line at any skew searched, has thin
+ * ink (at most thick of its rows) in enough columns: H_COVER of the
+ * ink's width, and LINE_LONG times as many as the rest of the writing
+ * is high.  (A curved stroke crosses a band along many of its rows, a
+ * line along few.)  Uses lw->proj (room for W) as scratch.  Never false
+ * for an image that has a line. */
+static int maybe_lines(lines_work *lw, const ink_plane *p, size_t W,
+                       size_t x0, size_t x1, size_t y0, size_t y1,
+                       size_t thick)
+{
+    size_t r = (size_t)(MAX_SLOPE * (double)(x1 - x0)) + thick + 1;
+    size_t y, x, first = SIZE_MAX, last = 0, best = 0, n = x1 - x0;
+    uint16_t *cnt = (uint16_t *)lw->proj;
+
+    if (r > 65535)
+        return 1;               /* too tall a band to count: search */
+    for (y = y0; y < y1; y += r) {
+        size_t ye = y + r < y1 ? y + r : y1, cov = 0, yy, any = 0;
+
+        memset(cnt, 0, n * sizeof *cnt);
+        for (yy = y; yy < ye; yy++)
+            count_ink(p->mk + yy * W + x0, cnt, n);
+        for (x = 0; x < n; x++) {
+            cov += cnt[x] > 0 && cnt[x] <= thick;
+            any += cnt[x] > 0;
+        }
+        if ((double)cov >= H_COVER * (double)n) {
+            best = cov > best ? cov : best;
+        } else if (any > 0) {
+            first = y < first ? y : first;
+            last = ye;
+        }
+    }
+    /* The writing is at least one band high. */
+    return best > 0 && (double)best >= LINE_LONG * (double)(
+               first == SIZE_MAX || last - first < r ? r : last - first);
+}
+
+int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
+                 dg_err *e)
+{
+    size_t x0, x1, y0, y1, n, i, thick, hw, nb;
+    line_band cand[LINES_MAX];
+    long off, offh;
+
+    lw->nh = lw->nv = 0;
+    if (W < 16 || H < 16 || !ink_extent(p, W, H, &x0, &x1, &y0, &y1))
+        return 0;
+    off = lround(MAX_SLOPE * (double)W) + 1;
+    offh = lround(MAX_SLOPE * (double)H) + 1;
+    n = (W > H ? 2 * W : H) + 2 * (size_t)(off > offh ? off : offh);
+    if (dg_grow(&lw->proj, &lw->projcap, n + 2, sizeof *lw->proj, e) < 0)
+        return -1;
+    thick = (size_t)(MAX_THICK * (double)(y1 - y0)) + 2;
+    if (!maybe_lines(lw, p, W, x0, x1, y0, y1, thick))
+        return 0;
+    if (dg_grow(&lw->orig, &lw->origcap, W * H, 1, e) < 0)
+        return -1;
+    lw->slope = find_slope(p, W, H, off, lw->proj);
+    project_rows(p, W, H, lw->slope, 1, off, lw->proj);
+    n = H + 2 * (size_t)off;
+    nb = find_bands(lw->proj, n, H_COVER * (double)(x1 - x0), thick, cand,
+                    LINES_MAX);
+    if (nb == 0)
+        return 0;
+    hw = writing_height(lw, p, W, H, lw->slope, off, cand, nb);
+    if (hw < 4)
+        hw = 4;
+    for (i = 0; i < nb; i++)
+        if (long_enough(p, W, H, lw->slope, off, &cand[i], hw))
+            lw->hb[lw->nh++] = cand[i];
+    /* Vertical lines: the sides of boxes between two horizontal lines
+     * (a gap at least half the writing's height), and lines down the
+     * whole page. */
+    for (i = 0; i + 1 < lw->nh; i++) {
+        long a = (long)lw->hb[i].b - off + lround(lw->slope * (double)x0);
+        long b = (long)lw->hb[i + 1].a - off + lround(lw->slope * (double)x0);
+
+        if (a < 0 || b > (long)H || 2 * (b - a) < (long)hw)
+            continue;
+        vertical_lines(lw, p, W, (size_t)a, (size_t)b, lw->slope,
+                       V_GAP_COVER, thick);
+    }
+    if ((double)(y1 - y0) >= LINE_LONG * (double)hw)
+        vertical_lines(lw, p, W, y0, y1, lw->slope, V_COVER, thick);
+    if (lw->nh == 0 && lw->nv == 0)
+        return 0;
+    memcpy(lw->orig, p->mk, W * H);
+    for (i = 0; i < lw->nh; i++)
+        clear_hband(p, lw->orig, W, H, lw->slope, off, &lw->hb[i]);
+    for (i = 0; i < lw->nv; i++)
+        clear_vband(p, lw->orig, W, lw->slope, lw->vy0[i], lw->vy1[i],
+                    &lw->vb[i]);
+    return (int)(lw->nh + lw->nv);
+}
+
+void lines_free(lines_work *lw)
+{
+    free(lw->proj);
+    free(lw->orig);
+    memset(lw, 0, sizeof *lw);
+}
