@@ -637,6 +637,7 @@ static void test_sauvola(void)
     for (y = 0; y < 120; y++)       /* light falls off to the right */
         for (x = 0; x < 120; x++)
             scan.px[y * 120 + x] *= 1.0f - 0.75f * (float)x / 119.0f;
+    o.paper = DG_PAPER_OFF;         /* the light as it falls */
     o.thresh = DG_THRESH_SAUVOLA;
     if (dg_prep(&even, &o, &a, &e) < 0 || dg_prep(&scan, &o, &b, &e) < 0)
         tap_diag("%s", e.msg);
@@ -648,6 +649,12 @@ static void test_sauvola(void)
         tap_diag("%s", e.msg);
     tap_ok(shifted_diff(&a, &b) > 0.03,
            "where otsu does not (diff %.4f)", shifted_diff(&a, &b));
+    o.paper = DG_PAPER_AUTO;        /* the default: the light made even */
+    if (dg_prep(&scan, &o, &b, &e) < 0)
+        tap_diag("%s", e.msg);
+    tap_ok(shifted_diff(&a, &b) < 0.03,
+           "otsu reads through it on paper made even (diff %.4f)",
+           shifted_diff(&a, &b));
     dg_image_free(&scan);
     dg_image_free(&even);
     dg_image_free(&a);
