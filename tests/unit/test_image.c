@@ -40,11 +40,16 @@ int main(void)
 {
     static const unsigned char pgm[] = "P5\n3 2\n255\n\x00\x80\xff\x10\x20\x30";
     static const char plain[] = "P2\n2 2\n15\n0 15\n5 10\n";
-    static const unsigned char ppm[] = "P6\n1 1\n255\n\xff\x00\x00";
+    /* red ink, white paper, grey */
+    static const unsigned char ppm[] = "P6\n3 1\n255\n\xff\x00\x00"
+                                       "\xff\xff\xff\x80\x80\x80";
+    static const unsigned char bw[] = "P6\n2 1\n255\n\x40\x40\x40"
+                                      "\xff\xff\xff";
     static const char pbm[] = "P1\n3 1\n1 0 1\n";
     static const unsigned char deep[] = "P5\n2 1\n65535\n\xff\xff\x80\x00";
-    static const char pam[] = "P7\nWIDTH 1\nHEIGHT 1\nDEPTH 3\nMAXVAL 255\n"
-                              "TUPLTYPE RGB\nENDHDR\n\x00\xff\x00";
+    static const char pam[] = "P7\nWIDTH 2\nHEIGHT 1\nDEPTH 3\nMAXVAL 255\n"
+                              "TUPLTYPE RGB\nENDHDR\n\x00\xa0\x00"
+                              "\xff\xff\xff";
     unsigned char two[2 * (sizeof pgm - 1)];
     dg_image im = { 0, 0, NULL };
     dg_err e;
@@ -64,13 +69,22 @@ int main(void)
     tap_ok(rc == 0 && n == 1 && im.px[1] == 1.0f
            && fabsf(im.px[2] - 5 / 15.0f) < 1e-6, "plain PGM with maxval 15");
 
+    /* Colour becomes grey by weights decided from the image: the
+     * channels where the ink is dark count. */
     rc = read_all(ppm, sizeof ppm - 1, &im, &n, &e);
-    tap_ok(rc == 0 && fabsf(im.px[0] - 0.299f) < 1e-4, "PPM: red becomes "
-           "its luma 0.299 (%f)", im.px[0]);
+    tap_ok(rc == 0 && im.px[0] < 0.15f && im.px[1] > 0.99f,
+           "PPM: red ink on white is dark, not its luma 0.299 (%f %f)",
+           im.px[0], im.px[1]);
+    tap_ok(rc == 0 && fabsf(im.px[2] - 128 / 255.0f) < 1e-3,
+           "PPM: grey stays its level (%f)", im.px[2]);
+    rc = read_all(bw, sizeof bw - 1, &im, &n, &e);
+    tap_ok(rc == 0 && fabsf(im.px[0] - 64 / 255.0f) < 1e-3
+           && im.px[1] > 0.99f, "PPM: black ink weighs the channels alike "
+           "(%f)", im.px[0]);
 
     rc = read_all(pam, sizeof pam - 1, &im, &n, &e);
-    tap_ok(rc == 0 && fabsf(im.px[0] - 0.587f) < 1e-4, "PAM RGB: green "
-           "becomes 0.587 (%f)", im.px[0]);
+    tap_ok(rc == 0 && im.px[0] < 0.05f && im.px[1] > 0.99f, "PAM RGB: "
+           "green ink on white is dark, not its luma 0.36 (%f)", im.px[0]);
 
     rc = read_all(pbm, sizeof pbm - 1, &im, &n, &e);
     tap_ok(rc == 0 && im.w == 3 && im.px[0] == 0.0f && im.px[1] == 1.0f,
