@@ -21,6 +21,7 @@ typedef struct cmdline {
     dg_prep_opts prep;
     const char *model;
     const char *debug_dir;
+    const char *boxes;      /* --boxes: the file of where each cell was */
     char **files;
     int nfiles;
 } cmdline;
@@ -81,6 +82,10 @@ static void usage(void)
 "                         an error (any image that gives no digit keeps\n"
 "                         its slot as an empty cell; the stream goes on)\n"
 "  -d, --debug=DIR        write each stage as DIR/NNNN-STAGE.pgm\n"
+"      --boxes=FILE       write where each cell's digit was found in its\n"
+"                         image to FILE, as TSV: image, cell, x, y, width,\n"
+"                         height (image and cell as digitclassify numbers\n"
+"                         them)\n"
 "  -h, --help             display this help and exit\n"
 "  -V, --version          output version information and exit\n"
 "\n"
@@ -132,7 +137,7 @@ static void parse_paper(dg_prep_opts *o, const char *arg)
 static void parse_cmdline(int argc, char **argv, cmdline *cl)
 {
     enum { OPT_DESKEW = 256, OPT_NO_DESKEW, OPT_SPECK, OPT_KEEP_LINES,
-           OPT_SPACES, OPT_MODEL };
+           OPT_SPACES, OPT_MODEL, OPT_BOXES };
     static const struct option longopts[] = {
         { "ink", required_argument, NULL, 'i' },
         { "paper", required_argument, NULL, 'p' },
@@ -151,6 +156,7 @@ static void parse_cmdline(int argc, char **argv, cmdline *cl)
         { "spaces", no_argument, NULL, OPT_SPACES },
         { "allow-empty", no_argument, NULL, 'e' },
         { "debug", required_argument, NULL, 'd' },
+        { "boxes", required_argument, NULL, OPT_BOXES },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 }
@@ -189,6 +195,7 @@ static void parse_cmdline(int argc, char **argv, cmdline *cl)
         case OPT_SPACES: o->spaces = 1; break;
         case 'e': o->allow_empty = 1; break;
         case 'd': cl->debug_dir = optarg; break;
+        case OPT_BOXES: cl->boxes = optarg; break;
         case 'h': usage(); exit(tool_finish(EXIT_OK));
         case 'V': tool_version();
         default:
@@ -202,6 +209,10 @@ static void parse_cmdline(int argc, char **argv, cmdline *cl)
                          "--single");
     if (cl->debug_dir != NULL && cl->debug_dir[0] == '\0')
         tool_usage_error("--debug needs a directory name");
+    if (cl->boxes != NULL
+        && (cl->boxes[0] == '\0' || strcmp(cl->boxes, "-") == 0))
+        tool_usage_error("--boxes needs a file name (standard output "
+                         "carries the images)");
     cl->files = argv + optind;
     cl->nfiles = argc - optind;
 }
@@ -255,6 +266,22 @@ static int empty_cell(dg_image *out, dg_err *e)
     return 0;
 }
 
+/* The --boxes rows of image number image: one per cell of its output
+ * (a failed image: one row of zeros).  Returns fprintf's status. */
+static int write_boxes(FILE *f, unsigned long image, const dg_image *out,
+                       const dg_prep_work *w, int failed)
+{
+    size_t i, n = 0, cells = out->w / DG_CELL;
+    const dg_box *b = failed ? NULL : dg_prep_boxes(w, &n);
+    int rc = 0;
+
+    for (i = 0; i < cells && rc >= 0; i++)
+        rc = i < n ? fprintf(f, "%lu\t%zu\t%zu\t%zu\t%zu\t%zu\n", image,
+                             i + 1, b[i].x, b[i].y, b[i].w, b[i].h)
+                   : fprintf(f, "%lu\t%zu\t0\t0\t0\t0\n", image, i + 1);
+    return rc;
+}
+
 /* Create the --debug directory if it does not exist. */
 static int make_debug_dir(const char *dir)
 {
@@ -277,7 +304,8 @@ int main(int argc, char **argv)
     dg_prep_work *work;
     debug_sink sink = { NULL, 0, 0 };
     static model_source model;
-    int status = EXIT_OK, rc;
+    FILE *boxes = NULL;
+    int status = EXIT_OK, rc, failed;
     dg_err e;
 
     tool_init(argv[0]);
@@ -295,6 +323,14 @@ int main(int argc, char **argv)
         cl.prep.debug = write_stage;
         cl.prep.debug_ctx = &sink;
     }
+    if (cl.boxes != NULL) {
+        boxes = fopen(cl.boxes, "w");
+        if (boxes == NULL || fputs("image\tcell\tx\ty\twidth\theight\n",
+                                   boxes) < 0) {
+            tool_error("%s: %s", cl.boxes, strerror(errno));
+            return tool_finish(EXIT_DATA);
+        }
+    }
     work = dg_prep_work_new();
     if (work == NULL) {
         tool_error("out of memory");
@@ -303,7 +339,8 @@ int main(int argc, char **argv)
     tool_input_init(&in, cl.files, cl.nfiles);
     while ((rc = tool_input_next(&in, &scan)) > 0) {
         sink.image = in.total;
-        if (dg_prep_run(work, &scan, &cl.prep, &out, &e) < 0) {
+        failed = dg_prep_run(work, &scan, &cl.prep, &out, &e) < 0;
+        if (failed) {
             /* The image's slot is kept (an empty cell), so output N still
              * answers input N, and the stream goes on; exit 1 at the end. */
             tool_error("%s: %s", tool_input_where(&in), e.msg);
@@ -323,6 +360,16 @@ int main(int argc, char **argv)
             status = EXIT_DATA;
             break;
         }
+        if (boxes != NULL
+            && write_boxes(boxes, in.total, &out, work, failed) < 0) {
+            tool_error("%s: write error: %s", cl.boxes, strerror(errno));
+            status = EXIT_DATA;
+            break;
+        }
+    }
+    if (boxes != NULL && fclose(boxes) != 0) {
+        tool_error("%s: write error: %s", cl.boxes, strerror(errno));
+        status = EXIT_DATA;
     }
     if (rc < 0)
         status = EXIT_DATA;

@@ -39,7 +39,40 @@ void dg_prep_work_free(dg_prep_work *w)
     cell_free(&w->cs);
     dg_image_free(&w->crop);
     dg_image_free(&w->dbg);
+    free(w->boxes);
     free(w);
+}
+
+const dg_box *dg_prep_boxes(const dg_prep_work *w, size_t *n)
+{
+    *n = w->nboxes;
+    return w->boxes;
+}
+
+/* Make room for n boxes, all blank until set. */
+static int boxes_reset(dg_prep_work *w, size_t n, dg_err *e)
+{
+    w->nboxes = 0;
+    if (dg_grow(&w->boxes, &w->boxcap, n, sizeof(dg_box), e) < 0)
+        return -1;
+    memset(w->boxes, 0, n * sizeof *w->boxes);
+    w->nboxes = n;
+    return 0;
+}
+
+/* Draw pieces [pc, pc + n) into w->crop and note their box as cell i. */
+static int draw_cell(dg_prep_work *w, const dg_image *s,
+                     const dg_prep_opts *o, const piece *pc, size_t n,
+                     size_t i, dg_err *e)
+{
+    dg_box *b = &w->boxes[i];
+
+    if (blobs_draw(&w->bl, &w->ink, s->w, pc, n, o->binary, &w->crop,
+                   &b->x, &b->y, e) < 0)
+        return -1;
+    b->w = w->crop.w;
+    b->h = w->crop.h;
+    return 0;
 }
 
 static void mask_row(void *ctx, size_t y, size_t x0, size_t x1)
@@ -81,8 +114,8 @@ static int debug_lines(dg_prep_work *w, const dg_image *s,
 static int one_cell(dg_prep_work *w, const dg_image *s,
                     const dg_prep_opts *o, dg_image *out, dg_err *e)
 {
-    if (blobs_draw(&w->bl, &w->ink, s->w, w->bl.pieces, w->bl.npieces,
-                   o->binary, &w->crop, NULL, NULL, e) < 0)
+    if (boxes_reset(w, 1, e) < 0
+        || draw_cell(w, s, o, w->bl.pieces, w->bl.npieces, 0, e) < 0)
         return -1;
     if (o->debug != NULL)
         o->debug(o->debug_ctx, "crop", &w->crop);
@@ -167,7 +200,8 @@ static int write_cells(dg_prep_work *w, const dg_image *s,
     size_t i;
     char stage[32];
 
-    if (dg_image_reshape(out, DG_CELL * sg->ncells, DG_CELL, e) < 0)
+    if (dg_image_reshape(out, DG_CELL * sg->ncells, DG_CELL, e) < 0
+        || boxes_reset(w, sg->ncells, e) < 0)
         return -1;
     memset(out->px, 0, out->w * out->h * sizeof *out->px);
     for (i = 0; i < sg->ncells; i++) {
@@ -175,8 +209,7 @@ static int write_cells(dg_prep_work *w, const dg_image *s,
 
         if (c->count == 0)
             continue;
-        if (blobs_draw(&w->bl, &w->ink, s->w, w->bl.pieces + c->first,
-                       c->count, o->binary, &w->crop, NULL, NULL, e) < 0)
+        if (draw_cell(w, s, o, w->bl.pieces + c->first, c->count, i, e) < 0)
             return -1;
         if (o->debug != NULL) {
             if (sg->ncells == 1)
@@ -256,6 +289,7 @@ int dg_prep_run(dg_prep_work *w, const dg_image *s, const dg_prep_opts *o,
 {
     long kept;
 
+    w->nboxes = 0;
     if (s->w == 0 || s->h == 0 || s->px == NULL)
         return dg_seterr(e, "empty image");
     if (o->debug != NULL)
@@ -266,7 +300,8 @@ int dg_prep_run(dg_prep_work *w, const dg_image *s, const dg_prep_opts *o,
     if (kept == 0) {
         if (!o->allow_empty)
             return dg_seterr(e, "no ink found (blank image)");
-        if (dg_image_reshape(out, DG_CELL, DG_CELL, e) < 0)
+        if (dg_image_reshape(out, DG_CELL, DG_CELL, e) < 0
+            || boxes_reset(w, 1, e) < 0)
             return -1;
         memset(out->px, 0, DG_CELL_PIXELS * sizeof *out->px);
     } else {

@@ -121,6 +121,18 @@ void dg_prep_work_free(dg_prep_work *w);
 int dg_prep_run(dg_prep_work *w, const dg_image *scan,
                 const dg_prep_opts *o, dg_image *out, dg_err *e);
 
+/* Where a cell's digit was found in the scan: the box of the ink it was
+ * made from, in the scan's pixels (x, y of the top left corner).  A
+ * blank cell (a space, or a blank image) has w == h == 0. */
+typedef struct dg_box {
+    size_t x, y, w, h;
+} dg_box;
+
+/* The boxes of the cells of w's last successful dg_prep_run, one per
+ * cell in the order of the cells (*n of them); valid until w is used
+ * again or freed. */
+const dg_box *dg_prep_boxes(const dg_prep_work *w, size_t *n);
+
 /* For training a model's "not one digit" class on the candidates the
  * segmentation really meets: read scan as a number known to be
  * digits[0 .. nd) (values 0 to 9), with o's network, and call fn with

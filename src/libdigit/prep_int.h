@@ -278,6 +278,9 @@ struct dg_prep_work {
     segment sg;
     cell_scratch cs;
     dg_image crop, dbg;
+    dg_box *boxes;          /* (nboxes) where each cell of the last run
+                             * came from; see dg_prep_boxes */
+    size_t nboxes, boxcap;
 };
 
 #endif
