@@ -400,6 +400,24 @@ is_cell() {
     is_cell out2.pgm
 }
 
+@test "pnmdigitprep: specks are judged against the digits, not the page: a row of 125" {
+    # 125 small digits 30 px apart on a 3,800-px strip: the page is wide,
+    # the digits are not specks.
+    want=$(awk 'BEGIN { for (i = 0; i < 125; i++) printf "%d", i % 10 }')
+    convert -size 3800x60 xc:white -font "$DRAW_FONT" -pointsize 28 \
+        -kerning 13 -fill gray10 -annotate +10+42 "$want" -depth 8 \
+        pgm:row.pgm
+    pnmdigitprep --split row.pgm > cells.pgm
+    got=$(digitclassify < cells.pgm)
+    [ "${#got}" -ge 120 ]
+    # at least 120 of the digits read right, in place
+    same=$(awk -v a="$want" -v b="$got" 'BEGIN {
+        for (i = 1; i <= length(a); i++) n += substr(a, i, 1) == substr(b, i, 1)
+        print n }')
+    echo "read $got ($same right)"
+    [ "$same" -ge 120 ]
+}
+
 # man_examples PAGE: the command lines of the EXAMPLES section of a man
 # page (the lines between .nf and .fi), one a line, as a shell reads them.
 man_examples() {

@@ -209,19 +209,30 @@ static int is_edge_line(const comp *c, size_t W, size_t H)
 }
 
 /* Mark the components to keep: some strong ink, not a speck, and not an
- * edge line unless nothing else would be left.  Returns how many. */
+ * edge line unless nothing else would be left.  A speck is judged
+ * against the marks, never the page: fewer strong pixels than o->speck
+ * of the largest mark, or than a square of a twelfth of its longer side
+ * (dust beside a digit), at least 4.  Returns how many. */
 static size_t select_components(blobs *w, size_t W, size_t H,
                                 const dg_prep_opts *o)
 {
-    size_t i, largest = 0, kept = 0, lines = 0;
-    size_t side = W > H ? W : H;
-    size_t min_px = (side / 250) * (side / 250);
+    size_t i, largest = 0, big = 0, kept = 0, lines = 0, side, min_px;
 
+    for (i = 0; i < w->ncomps; i++)
+        if (w->comps[i].strong > largest) {
+            largest = w->comps[i].strong;
+            big = i;
+        }
+    side = 0;
+    if (w->ncomps > 0) {
+        const comp *c = &w->comps[big];
+
+        side = c->x1 - c->x0 > c->y1 - c->y0 ? c->x1 - c->x0
+               : c->y1 - c->y0;
+    }
+    min_px = (side / 12) * (side / 12);
     if (min_px < 4)
         min_px = 4;
-    for (i = 0; i < w->ncomps; i++)
-        if (w->comps[i].strong > largest)
-            largest = w->comps[i].strong;
     for (i = 0; i < w->ncomps; i++) {
         comp *c = &w->comps[i];
 
