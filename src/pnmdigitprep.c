@@ -337,6 +337,7 @@ int main(int argc, char **argv)
         return tool_finish(EXIT_DATA);
     }
     tool_input_init(&in, cl.files, cl.nfiles);
+    in.max_pixels = DG_PREP_MAX_PIXELS;
     while ((rc = tool_input_next(&in, &scan)) > 0) {
         sink.image = in.total;
         failed = dg_prep_run(work, &scan, &cl.prep, &out, &e) < 0;

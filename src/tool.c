@@ -191,6 +191,7 @@ int tool_input_next(tool_input *in, dg_image *im)
                 tool_error("%s: %s", in->name, e.msg);
                 return -1;
             }
+            dg_pnm_reduce_above(in->r, in->max_pixels);
         }
         in->index++;
         rc = dg_pnm_read(in->r, im, &e);

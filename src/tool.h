@@ -56,6 +56,8 @@ typedef struct tool_input {
     unsigned long total;    /* 1-based number of the image overall */
     int read_any;           /* the current file has given an image */
     int stdin_buffered;     /* standard input's buffer has been set */
+    size_t max_pixels;      /* larger images are read reduced (see
+                             * dg_pnm_reduce_above); 0: never */
 } tool_input;
 
 void tool_input_init(tool_input *in, char **names, int count);

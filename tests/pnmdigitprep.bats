@@ -418,6 +418,28 @@ is_cell() {
     [ "$same" -ge 120 ]
 }
 
+@test "pnmdigitprep: a 16384x16384 page stays within 4 bytes a pixel (noise too)" {
+    # The bound of DESIGN.md: peak memory at most 4 bytes per pixel of
+    # the largest image plus 64 MiB, whatever the image holds.  Huge
+    # pages are read reduced; run with the address space limited to it.
+    python3 -c '
+import random, sys
+random.seed(1)
+sys.stdout.buffer.write(b"P4\n16384 16384\n"
+                        + random.randbytes(16384 * 16384 // 8))' > noise.pbm
+    convert -size 2048x2048 xc:white -font "$DRAW_FONT" -pointsize 1200 \
+        -fill black -gravity center -annotate +0+0 7 -threshold 50% \
+        pbm:small.pbm
+    pnmenlarge 8 small.pbm > page.pbm
+    limit=$(( (16384 * 16384 * 4 + 64 * 1024 * 1024) / 1024 ))
+    run bash -c "ulimit -v $limit && pnmdigitprep page.pbm | digitclassify"
+    [ "$status" -eq 0 ]
+    [ "$output" = 7 ]
+    run bash -c "ulimit -v $limit && pnmdigitprep noise.pbm > out.pgm"
+    [ "$status" -eq 0 ]
+    [ -s out.pgm ]
+}
+
 # man_examples PAGE: the command lines of the EXAMPLES section of a man
 # page (the lines between .nf and .fi), one a line, as a shell reads them.
 man_examples() {

@@ -16,25 +16,6 @@
 #include <emmintrin.h>
 #endif
 
-int dg_grow(void *pp, size_t *cap, size_t n, size_t sz, dg_err *e)
-{
-    void **p = pp;
-    void *q;
-    size_t ncap = *cap ? *cap : 16;
-
-    if (n <= *cap)
-        return 0;
-    while (ncap < n)
-        ncap *= 2;
-    q = realloc(*p, ncap * sz);
-    if (q == NULL)
-        return dg_seterr(e, "out of memory (%zu items of %zu bytes)", ncap,
-                         sz);
-    *p = q;
-    *cap = ncap;
-    return 0;
-}
-
 static uint32_t find_root(run *runs, uint32_t i)
 {
     uint32_t r = i;

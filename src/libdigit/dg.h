@@ -25,4 +25,8 @@ int dg_seterr(dg_err *e, const char *fmt, ...)
 int dg_preerr(dg_err *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Grow the array *pp (capacity *cap elements of sz bytes) to hold at
+ * least n, doubling; 0, or -1 with e (*pp kept) when memory runs out. */
+int dg_grow(void *pp, size_t *cap, size_t n, size_t sz, dg_err *e);
+
 #endif

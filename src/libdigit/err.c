@@ -1,8 +1,9 @@
-/* err.c - filling error records. */
+/* err.c - filling error records; growing arrays. */
 #include <config.h>
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dg.h"
@@ -37,4 +38,25 @@ int dg_preerr(dg_err *e, const char *fmt, ...)
     strcat(e->msg, ": ");
     strcat(e->msg, old);
     return -1;
+}
+
+int dg_grow(void *pp, size_t *cap, size_t n, size_t sz, dg_err *e)
+{
+    void **p = pp;
+    void *q;
+    size_t ncap = *cap ? *cap : 16;
+
+    if (n <= *cap)
+        return 0;
+    if (sz == 0 || n > SIZE_MAX / 2 / sz)
+        return dg_seterr(e, "out of memory (%zu items of %zu bytes)", n, sz);
+    while (ncap < n)
+        ncap *= 2;
+    q = realloc(*p, ncap * sz);
+    if (q == NULL)
+        return dg_seterr(e, "out of memory (%zu items of %zu bytes)", ncap,
+                         sz);
+    *p = q;
+    *cap = ncap;
+    return 0;
 }

@@ -22,6 +22,10 @@ struct dg_pnm_reader {
     unsigned char *raw;     /* one raw row for the fast path */
     size_t rawcap;
     dg_colour_hist hist;    /* of the colour image being read */
+    size_t max_pixels;      /* larger images are reduced; 0: never */
+    float *line, *acc;      /* reducing: one row decoded; sums of a band
+                             * of rows, (w / k, channels) */
+    size_t linecap, acccap;
 };
 
 /* The text of the last libnetpbm error (captured, not printed). */
@@ -72,8 +76,15 @@ void dg_pnm_close(dg_pnm_reader *r)
 {
     if (r != NULL) {
         free(r->raw);
+        free(r->line);
+        free(r->acc);
         free(r);
     }
+}
+
+void dg_pnm_reduce_above(dg_pnm_reader *r, size_t max_pixels)
+{
+    r->max_pixels = max_pixels;
 }
 
 const dg_pnm_info *dg_pnm_last(const dg_pnm_reader *r)
@@ -169,6 +180,107 @@ static int read_fast(dg_pnm_reader *r, const struct pam *pam, dg_image *im,
     return 0;
 }
 
+/* ---- reducing a large image while it is read ---- */
+
+/* The least factor k with ceil(w / k) ceil(h / k) <= max (1: none). */
+static size_t reduction(size_t w, size_t h, size_t max)
+{
+    size_t k = 1;
+
+    if (max == 0)
+        return 1;
+    while (((w + k - 1) / k) * ((h + k - 1) / k) > max)
+        k++;
+    return k;
+}
+
+/* Decode the next row of the raster into r->line: ch samples a pixel in
+ * [0, 1] (ch 3 for colour, else 1).  Under libnetpbm's error jump. */
+static int decode_row(dg_pnm_reader *r, const struct pam *pam, tuple *row,
+                      size_t ch, size_t y, dg_err *e)
+{
+    const size_t w = (size_t)pam->width;
+    const float scale = 1.0f / (float)pam->maxval;
+    size_t x, c;
+
+    if (row == NULL) {              /* raw 8-bit PGM or PPM */
+        if (fread(r->raw, 1, w * ch, r->f) != w * ch)
+            return dg_seterr(e, "truncated raster: %zu of %d rows", y,
+                             pam->height);
+        for (x = 0; x < w * ch; x++)
+            r->line[x] = r->raw[x] * scale;
+        return 0;
+    }
+    pnm_readpamrow(pam, row);
+    for (x = 0; x < w; x++)
+        for (c = 0; c < ch; c++)
+            r->line[x * ch + c] = row[x][c] * scale;
+    return 0;
+}
+
+/* Write the averages of the band of rows summed in r->acc (rows of it,
+ * of a w-wide image reduced by k into ow columns) as output row out. */
+static void emit_band(dg_pnm_reader *r, size_t w, size_t ow, size_t k,
+                      size_t ch, size_t rows, float *out)
+{
+    size_t ox, c;
+
+    for (ox = 0; ox < ow; ox++) {
+        size_t cols = ox + 1 < ow ? k : w - ox * k;
+        float n = (float)(cols * rows), v[3];
+
+        for (c = 0; c < ch; c++)
+            v[c] = r->acc[ox * ch + c] / n;
+        if (ch == 3)
+            dg_colour_pack(out + ox, dg_to_byte(v[0]), dg_to_byte(v[1]),
+                           dg_to_byte(v[2]), &r->hist);
+        else
+            out[ox] = v[0];
+    }
+    memset(r->acc, 0, ow * ch * sizeof *r->acc);
+}
+
+/* Read the raster reduced k times (each output pixel the mean of a k x k
+ * block), so a huge page never exists at full size in memory. */
+static int read_reduced(dg_pnm_reader *r, const struct pam *pam,
+                        dg_image *im, tuple **rowp, size_t k, size_t *cap,
+                        dg_err *e)
+{
+    const size_t w = (size_t)pam->width, h = (size_t)pam->height;
+    const size_t ow = (w + k - 1) / k, oh = (h + k - 1) / k;
+    const size_t ch = pam->depth >= 3 ? 3 : 1;
+    size_t y, x, c, band = 0;
+
+    if (dg_grow(&r->line, &r->linecap, w * ch, sizeof *r->line, e) < 0
+        || dg_grow(&r->acc, &r->acccap, ow * ch, sizeof *r->acc, e) < 0
+        || dg_grow(&r->raw, &r->rawcap, w * ch, 1, e) < 0)
+        return -1;
+    memset(r->acc, 0, ow * ch * sizeof *r->acc);
+    if (!((pam->format == RPGM_FORMAT || pam->format == RPPM_FORMAT)
+          && pam->maxval <= 255))
+        *rowp = pnm_allocpamrow(pam);
+    for (y = 0; y < h; y++) {
+        if (decode_row(r, pam, *rowp, ch, y, e) < 0)
+            return -1;
+        for (x = 0; x < w; x++)
+            for (c = 0; c < ch; c++)
+                r->acc[(x / k) * ch + c] += r->line[x * ch + c];
+        if (++band == k || y + 1 == h) {
+            if (grow_rows(im, ow, oh, y / k + 1, cap, e) < 0)
+                return -1;
+            emit_band(r, w, ow, k, ch, band, im->px + (y / k) * ow);
+            band = 0;
+        }
+    }
+    if (*rowp != NULL) {
+        pnm_freepamrow(*rowp);
+        *rowp = NULL;
+    }
+    im->w = ow;
+    im->h = oh;
+    return 0;
+}
+
 static void describe(dg_pnm_info *info, const struct pam *pam)
 {
     int type = PAM_FORMAT_TYPE(pam->format);
@@ -188,7 +300,7 @@ static int read_image(dg_pnm_reader *r, dg_image *im, tuple **rowp,
                       dg_err *e)
 {
     struct pam pam;
-    size_t cap = 0, w, h, y;
+    size_t cap = 0, w, h, y, k;
 
     pnm_readpaminit(r->f, &pam, PAM_STRUCT_SIZE(tuple_type));
     describe(&r->last, &pam);
@@ -206,8 +318,15 @@ static int read_image(dg_pnm_reader *r, dg_image *im, tuple **rowp,
     cap = im->px != NULL ? im->w * im->h / w : 0;
     im->w = im->h = 0;
     memset(&r->hist, 0, sizeof r->hist);
-    if ((pam.format == RPGM_FORMAT || pam.format == RPPM_FORMAT)
-        && pam.maxval <= 255) {
+    k = reduction(w, h, r->max_pixels);
+    r->last.scale = (unsigned)k;
+    if (k > 1) {
+        cap = im->px != NULL ? im->w * im->h / ((w + k - 1) / k) : 0;
+        im->w = im->h = 0;
+        if (read_reduced(r, &pam, im, rowp, k, &cap, e) < 0)
+            return -1;
+    } else if ((pam.format == RPGM_FORMAT || pam.format == RPPM_FORMAT)
+               && pam.maxval <= 255) {
         if (read_fast(r, &pam, im, &cap, e) < 0)
             return -1;
     } else {
@@ -221,8 +340,10 @@ static int read_image(dg_pnm_reader *r, dg_image *im, tuple **rowp,
         pnm_freepamrow(*rowp);
         *rowp = NULL;
     }
-    im->w = w;
-    im->h = h;
+    if (k == 1) {
+        im->w = w;
+        im->h = h;
+    }
     if (pam.depth >= 3)
         dg_colour_to_grey(im, &r->hist);
     return 0;

@@ -32,6 +32,8 @@ typedef struct dg_pnm_info {
     int plain;              /* plain (ASCII) format */
     unsigned maxval;
     unsigned depth;         /* samples per pixel in the file */
+    unsigned scale;         /* the image was reduced this many times
+                             * (1: not at all); see dg_pnm_reduce_above */
 } dg_pnm_info;
 
 /* Start reading the stream f (not closed by the reader). */
@@ -42,6 +44,12 @@ dg_pnm_reader *dg_pnm_open(FILE *f, dg_err *e);
  * but white space left), -1 on error (bad header, truncated raster,
  * unsupported depth, too large); after an error the reader is spent. */
 int dg_pnm_read(dg_pnm_reader *r, dg_image *im, dg_err *e);
+
+/* From now on, hand out an image of more than max_pixels pixels reduced
+ * by the least whole factor k that brings it within max_pixels, each
+ * pixel the mean of a k x k block, read so that the full-size image is
+ * never held (0, the default: never reduce). */
+void dg_pnm_reduce_above(dg_pnm_reader *r, size_t max_pixels);
 
 /* Facts about the image last read by dg_pnm_read. */
 const dg_pnm_info *dg_pnm_last(const dg_pnm_reader *r);

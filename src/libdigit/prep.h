@@ -27,6 +27,11 @@
 #include "dg.h"
 #include "image.h"
 
+/* Larger scans are read reduced to at most this many pixels (an
+ * integer factor, block means; see dg_pnm_reduce_above): a digit needs
+ * no more, and memory stays bounded on any page. */
+#define DG_PREP_MAX_PIXELS ((size_t)1 << 24)
+
 typedef enum dg_ink {
     DG_INK_AUTO,            /* decide from the image */
     DG_INK_DARK,            /* dark ink on light paper (a scan) */

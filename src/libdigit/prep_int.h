@@ -168,8 +168,6 @@ size_t blobs_new_cut(blobs *b, size_t y0, size_t y1, dg_err *e);
 
 void blobs_free(blobs *b);
 
-/* Grow *pp to hold n elements of size sz; 0 or -1 with e. */
-int dg_grow(void *pp, size_t *cap, size_t n, size_t sz, dg_err *e);
 
 /* ---- cell.c: one digit cell ---- */
 

@@ -36,6 +36,44 @@ static int read_all(const void *s, size_t len, dg_image *im, int *count,
     return rc;
 }
 
+/* A 5x3 PGM read with at most 6 pixels: reduced twice, to 3x2, each
+ * pixel the mean of its block (partial at the edges). */
+static void test_reduce(void)
+{
+    static const unsigned char pgm[] = "P5\n5 3\n255\n"
+        "\x00\x00\xff\xff\x10" "\x00\x00\xff\xff\x10"
+        "\x80\x80\x00\x00\x30";
+    static const char pbm[] = "P1\n4 2\n1 1 0 0\n1 1 0 1\n";
+    FILE *f = stream(pgm, sizeof pgm - 1);
+    dg_pnm_reader *r = dg_pnm_open(f, NULL);
+    dg_image im = { 0, 0, NULL };
+    dg_err e;
+    int rc;
+
+    dg_pnm_reduce_above(r, 6);
+    rc = dg_pnm_read(r, &im, &e);
+    tap_ok(rc == 1 && im.w == 3 && im.h == 2
+           && dg_pnm_last(r)->scale == 2, "reduce: 5x3 over 6 pixels is "
+           "read as 3x2 (%zux%zu)", im.w, im.h);
+    tap_ok(rc == 1 && im.px[0] == 0.0f && im.px[1] == 1.0f
+           && fabsf(im.px[2] - 16 / 255.0f) < 1e-6
+           && fabsf(im.px[3] - 128 / 255.0f) < 1e-6 && im.px[4] == 0.0f
+           && fabsf(im.px[5] - 48 / 255.0f) < 1e-6,
+           "reduce: each pixel the mean of its block");
+    dg_pnm_close(r);
+    fclose(f);
+    f = stream(pbm, sizeof pbm - 1);
+    r = dg_pnm_open(f, NULL);
+    dg_pnm_reduce_above(r, 2);
+    rc = dg_pnm_read(r, &im, &e);
+    tap_ok(rc == 1 && im.w == 2 && im.h == 1 && im.px[0] == 0.0f
+           && fabsf(im.px[1] - 0.75f) < 1e-6, "reduce: a PBM's blocks "
+           "become grey (%f)", im.px[1]);
+    dg_pnm_close(r);
+    fclose(f);
+    dg_image_free(&im);
+}
+
 int main(void)
 {
     static const unsigned char pgm[] = "P5\n3 2\n255\n\x00\x80\xff\x10\x20\x30";
@@ -152,5 +190,6 @@ int main(void)
            && dg_image_alloc(&im, (size_t)1 << 20, (size_t)1 << 20, &e) < 0,
            "images of no pixels or beyond the limit refused");
     dg_image_free(&im);
+    test_reduce();
     return tap_done();
 }
