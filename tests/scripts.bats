@@ -237,3 +237,194 @@ heights() {
         -m "$top_srcdir/model/default.model" m.pgm truth.txt out 2>/dev/null
     [ "$(ls out/4 | wc -l)" = 2 ]
 }
+
+# ---- scripts/render-conditions and scripts/conditions-test ----
+
+RC_CONDS="photo pencil ruled boxed marker fax"
+
+# render_tiny DIR SEED [OPTIONS...]: every condition and kind, 4 images
+# each, from digits drawn by data/make-digits (2 of each digit and style).
+render_tiny() {
+    local dir=$1 seed=$2
+    shift 2
+    RENDER_COND="$top_builddir/scripts/render-cond" \
+        "$top_srcdir/scripts/render-conditions" --drawn=31 --drawn-count=2 \
+        -n 4 -s "$seed" "$@" "$dir"
+}
+
+# need_render: skip unless the renderer is built and can draw digits.
+need_render() {
+    [ -x "$top_builddir/scripts/render-cond" ] || skip "render-cond not built"
+    need_cmd python3
+    need_cmd mogrify
+}
+
+@test "render-conditions: --help names the conditions, the sources and the layout" {
+    run -0 "$top_srcdir/scripts/render-conditions" --help
+    assert_output --partial "Usage: render-conditions"
+    for c in $RC_CONDS; do assert_output --partial "  $c "; done
+    assert_output --partial "55000-59999"
+    assert_output --partial "6000-7290"
+    assert_output --partial "--drawn=SEED"
+    assert_output --partial "OUTDIR/COND/KIND/labels.txt"
+    run -0 "$top_srcdir/scripts/conditions-test" -h
+    assert_output --partial "Usage: conditions-test"
+    assert_output --partial "--failures=FDIR"
+}
+
+@test "render-conditions: usage errors exit 2, a test set is refused" {
+    local rc=$top_srcdir/scripts/render-conditions
+    export RENDER_COND="$top_builddir/scripts/render-cond"
+    run -2 "$rc" out
+    assert_output --partial "need a digit source"
+    run -2 "$rc" --drawn=1 -c photo,sketch out
+    assert_output --partial "unknown condition 'sketch'"
+    run -2 "$rc" --drawn=1 -k single,pair out
+    run -2 "$rc" --drawn=1 -n 0 out
+    run -2 "$rc" --drawn=1
+    run -2 "$rc" --bogus --drawn=1 out
+    run -1 "$rc" -I /data/t10k-images-idx3-ubyte.gz \
+        -L /data/t10k-labels-idx1-ubyte.gz out
+    assert_output --partial "never for rendering"
+    [ ! -e out ]
+}
+
+@test "render-conditions: every condition and kind, its images in order and a label a line" {
+    need_render
+    render_tiny out 5
+    for c in $RC_CONDS; do
+        for k in single number; do
+            d=out/$c/$k
+            case $c in photo|ruled|boxed|marker) ext=ppm magic=P6 ;;
+                       pencil) ext=pgm magic=P5 ;; fax) ext=pbm magic=P4 ;;
+            esac
+            assert_equal "$(ls "$d" | grep -v '\.txt$' | tr '\n' ' ')" \
+                "0001.$ext 0002.$ext 0003.$ext 0004.$ext "
+            for f in "$d"/*."$ext"; do
+                [ "$(head -c 2 "$f")" = "$magic" ] || fail "$f is not $magic"
+            done
+            [ "$(wc -l < "$d/labels.txt")" -eq 4 ]
+            if [ $k = single ]; then
+                grep -qvx '[0-9]' "$d/labels.txt" && fail "$d: not one digit a line"
+            else
+                grep -qvxE '[0-9]{3,6}' "$d/labels.txt" && fail "$d: not 3-6 digits a line"
+            fi
+        done
+    done
+    # The photos went through JPEG at qualities 50 to 85.
+    awk '$2 < 50 || $2 > 85 { exit 1 } END { exit NR != 4 }' out/photo/single/jpeg.txt
+    [ "$(ls out/photo/single | grep -c '\.jpg$')" -eq 0 ]
+    # Fax digits are small: a single digit of at most 17 px with its
+    # paper (at most 1.5 digit heights and 4 px a side) and skew.
+    for f in out/fax/single/*.pbm; do
+        [ "$(pgm_size "$f" | awk '{ print $2 }')" -le 85 ] || fail "$f too tall"
+    done
+    grep -q -- '--drawn=31' out/made-by
+}
+
+@test "render-conditions: the same seed gives the same bytes, another seed others" {
+    need_render
+    render_tiny a 7 -c photo,fax,boxed
+    render_tiny b 7 -c photo,fax,boxed
+    render_tiny c 8 -c photo,fax,boxed
+    diff -r a b
+    for f in photo/number/0001.ppm fax/single/0001.pbm boxed/number/labels.txt; do
+        ! cmp -s "a/$f" "c/$f" || fail "$f: the same for seeds 7 and 8"
+    done
+}
+
+@test "render-conditions: --look writes PNGs for a person, -c and -k pick what is drawn" {
+    need_render
+    render_tiny out 3 -c ruled,marker -k number --look=2
+    assert_equal "$(ls out)" "$(printf 'look\nmade-by\nmarker\nruled')"
+    assert_equal "$(ls out/ruled)" number
+    assert_equal "$(ls out/look | tr '\n' ' ')" \
+        "marker-number-0001.png marker-number-0002.png ruled-number-0001.png ruled-number-0002.png "
+    [ "$(head -c 4 out/look/ruled-number-0001.png | tail -c 3)" = PNG ]
+}
+
+@test "render-cond: draws only the digits of the slice it is given" {
+    [ -x "$top_builddir/scripts/render-cond" ] || skip "render-cond not built"
+    mkdir out
+    run -1 "$top_builddir/scripts/render-cond" -c fax -k number -n 5 \
+        "${I28[@]}" -r 13-15 out
+    assert_output --partial "lack some digit"
+    mkdir one
+    # Images 10-19 hold every digit once.
+    "$top_builddir/scripts/render-cond" -c boxed -k number -n 20 -s 3 \
+        "${I16[@]}" -r 10-19 one
+    [ "$(ls one/*.ppm | wc -l)" -eq 20 ]
+    run -2 "$top_builddir/scripts/render-cond" -c sketch -k single "${I16[@]}" one
+    run -2 "$top_builddir/scripts/render-cond" -c fax -k pair "${I16[@]}" one
+    run -1 "$top_builddir/scripts/render-cond" -c fax -k single \
+        "${I16[@]}" -r 10-20 one
+    assert_output --partial "20 images"
+}
+
+# A stand-in PREP for conditions-test that "reads" the images right: it
+# prints labels.txt of the directory it runs in, one line per file given
+# (with sed applied when SED is set).
+make_reader_stub() {
+    mkdir -p stub
+    cat > stub/readright <<'STUB'
+#!/bin/sh
+echo "$*" >> "$ARGS_LOG"
+n=0
+for a in "$@"; do case $a in -*) ;; *) n=$((n + 1)) ;; esac; done
+head -n "$n" labels.txt | sed "${SED:-}"
+STUB
+    chmod +x stub/readright
+}
+
+@test "conditions-test: scores each condition and kind against its labels, keeps the failures" {
+    need_render
+    render_tiny out 4 -c pencil,boxed
+    make_reader_stub
+    export ARGS_LOG=$PWD/args.txt
+    run -0 "$top_srcdir/scripts/conditions-test" -p "$PWD/stub/readright" \
+        -c cat out
+    assert_line --index 2 --regexp '^boxed +number +4 +4 +100\.0%$'
+    assert_line --index 5 --regexp '^pencil +single +4 +4 +100\.0%$'
+    assert_line --index 6 --regexp '^all +- +16 +16 +100\.0%$'
+    # The files go to PREP in image order.
+    assert_equal "$(sed -n 1p args.txt)" "0001.ppm 0002.ppm 0003.ppm 0004.ppm"
+    SED='2s/^/9/' run -0 "$top_srcdir/scripts/conditions-test" \
+        -p "$PWD/stub/readright" -c cat --failures=missed --kinds=single out
+    assert_line --index 2 --regexp '^boxed +single +4 +3 +75\.0%$'
+    assert_line --index 4 --regexp '^all +- +8 +6 +75\.0%$'
+    [ "$(wc -l < missed/boxed/single/failures.txt)" -eq 1 ]
+    want=$(sed -n 2p out/boxed/single/labels.txt)
+    assert_equal "$(cat missed/boxed/single/failures.txt)" "0002.ppm $want 9$want"
+    cmp missed/boxed/single/0002.ppm out/boxed/single/0002.ppm
+    [ -f missed/pencil/single/0002.png ]
+    [ ! -e missed/boxed/number ]
+}
+
+@test "conditions-test: options after -- go to PREP; a missing answer is a miss; a failing tool an error" {
+    need_render
+    render_tiny out 4 -c fax -k single
+    make_reader_stub
+    export ARGS_LOG=$PWD/args.txt
+    run -0 "$top_srcdir/scripts/conditions-test" -p "$PWD/stub/readright" \
+        -c cat out -- --threshold=sauvola -x
+    assert_equal "$(cat args.txt)" "--threshold=sauvola -x 0001.pbm 0002.pbm 0003.pbm 0004.pbm"
+    run -0 --separate-stderr "$top_srcdir/scripts/conditions-test" \
+        -p "$PWD/stub/readright" -c 'head -n 3' out
+    assert_line --index 2 --regexp '^fax +single +4 +3 +75\.0%$'
+    [[ $stderr == *"3 answers for 4 images"* ]]
+    run -1 "$top_srcdir/scripts/conditions-test" -p no-such-command-here out
+    assert_output --partial "failed"
+    run -2 "$top_srcdir/scripts/conditions-test" no-such-dir
+    run -2 "$top_srcdir/scripts/conditions-test"
+}
+
+@test "conditions-test: reads a rendering with the build's pnmdigitprep | digitclassify" {
+    need_render
+    render_tiny out 6 -c photo,marker
+    run -0 "$top_srcdir/scripts/conditions-test" -b "$top_builddir" out
+    assert_line --index 0 --partial "$top_builddir/pnmdigitprep | $top_builddir/digitclassify"
+    for l in "photo +number" "photo +single" "marker +number" "marker +single"; do
+        assert_line --regexp "^$l +4 +[0-4] +[0-9.]+%$"
+    done
+    assert_line --regexp '^all +- +16 +[0-9]+ +[0-9.]+%$'
+}
