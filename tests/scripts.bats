@@ -361,17 +361,21 @@ need_render() {
     assert_output --partial "20 images"
 }
 
-# A stand-in PREP for conditions-test that "reads" the images right: it
-# prints labels.txt of the directory it runs in, one line per file given
-# (with sed applied when SED is set).
+# A stand-in PREP for conditions-test that "reads" the images right: for
+# each file NNNN.EXT given it prints line NNNN of labels.txt in the
+# directory it runs in (with sed applied when SED is set), and aborts
+# when it comes to the file named CRASH.
 make_reader_stub() {
     mkdir -p stub
     cat > stub/readright <<'STUB'
-#!/bin/sh
+#!/bin/bash
 echo "$*" >> "$ARGS_LOG"
-n=0
-for a in "$@"; do case $a in -*) ;; *) n=$((n + 1)) ;; esac; done
-head -n "$n" labels.txt | sed "${SED:-}"
+for a in "$@"; do
+    case $a in -*) continue ;; esac
+    [ "$a" != "${CRASH:-}" ] || exit 134
+    sed -n "$((10#${a%%.*}))p" labels.txt
+done | sed "${SED:-}"
+exit "${PIPESTATUS[0]}"
 STUB
     chmod +x stub/readright
 }
@@ -414,6 +418,17 @@ STUB
     [[ $stderr == *"3 answers for 4 images"* ]]
     run -1 "$top_srcdir/scripts/conditions-test" -p no-such-command-here out
     assert_output --partial "failed"
+    # A crash on image 2 loses the rest of the stream, or with --each
+    # only that image; either way the exit status is 1.
+    CRASH=0002.pbm run -1 --separate-stderr \
+        "$top_srcdir/scripts/conditions-test" -p "$PWD/stub/readright" -c cat out
+    assert_line --index 2 --regexp '^fax +single +4 +1 +25\.0%$'
+    [[ $stderr == *"failed (exit 134)"* ]]
+    CRASH=0002.pbm run -1 --separate-stderr \
+        "$top_srcdir/scripts/conditions-test" --each -p "$PWD/stub/readright" \
+        -c cat out
+    assert_line --index 2 --regexp '^fax +single +4 +3 +75\.0%$'
+    [[ $stderr == *"failed (exit 134): 0002.pbm"* ]]
     run -2 "$top_srcdir/scripts/conditions-test" no-such-dir
     run -2 "$top_srcdir/scripts/conditions-test"
 }
