@@ -94,7 +94,7 @@ static int photo(rc_scene *s, int ndig, const rc_pool *p, dg_rng *r,
                  dg_err *e)
 {
     rc_layout_spec l;
-    double h = dg_rng_range(r, 24, 120);
+    double h = dg_rng_range(r, 25.5, 113);     /* 24-120 px, varied */
     spec_defaults(&l, ndig, h);
     l.margin = h * dg_rng_range(r, 0.3, 1.0) + 8;
     l.thin = fmin(0.05 + (h - 24) / 250, 0.45);
@@ -126,11 +126,12 @@ static int pencil(rc_scene *s, int ndig, const rc_pool *p, dg_rng *r,
     rc_layout_spec l;
     double h = dg_rng_range(r, 28, 72);
     spec_defaults(&l, ndig, h);
-    l.thin = dg_rng_range(r, 0.1, 0.3);
+    l.thin = dg_rng_range(r, 0.05, 0.2);
     if (rc_number_make(&s->num, p, &l, r, e))
         return -1;
     double b = dg_rng_range(r, 0.78, 0.95);
-    double d = dg_rng_range(r, 40, 90) / 255;
+    /* the stroke core; texture, blur and light leave 40-90 levels */
+    double d = dg_rng_range(r, 50, 110) / 255;
     rgb_set(s->paper_rgb, b, b, b);
     rgb_set(s->ink_rgb, 1 - d / b, 1 - d / b, 1 - d / b);
     s->channels = 1;
@@ -303,10 +304,10 @@ static int fax(rc_scene *s, int ndig, const rc_pool *p, dg_rng *r,
                dg_err *e)
 {
     rc_layout_spec l;
-    double h = dg_rng_range(r, 10, 16.99);
+    double h = dg_rng_range(r, 10.5, 16);      /* 10-16 px, varied */
     spec_defaults(&l, ndig, h);
     l.margin = h * dg_rng_range(r, 0.5, 1.5) + 4;
-    l.vary = 0.04;
+    l.vary = 0.02;
     if (rc_number_make(&s->num, p, &l, r, e))
         return -1;
     s->angle = dg_rng_range(r, -2.5, 2.5) * DEG;

@@ -102,8 +102,8 @@ static void paint(const rc_scene *s, const frame *f, const rc_plane *grain,
             float g = grain->v[i], l[2], a;
             a = rc_plane_sample(&s->num.ink, u - 0.5, v - 0.5);
             if (s->pencil > 0) {
-                float t = 0.9f + 0.3f * s->pencil * g;
-                a *= t < 0.15f ? 0.15f : t > 1 ? 1 : t;
+                float t = 1.0f + 0.3f * s->pencil * g;
+                a *= t < 0.3f ? 0.3f : t > 1 ? 1 : t;
             }
             l[0] = s->nseg ? line_cover(s, 0, u, v) : 0;
             l[1] = s->nseg ? line_cover(s, 1, u, v) : 0;
