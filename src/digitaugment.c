@@ -46,6 +46,7 @@ static void usage(void)
     aug_help(stdout);
     fputs("\nExit status: 0 success, 1 bad input or write error, 2 usage "
           "error.\n", stdout);
+    tool_help_end();
 }
 
 static void parse_args(int argc, char **argv, options *op)

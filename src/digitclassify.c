@@ -53,12 +53,13 @@ static void usage(void)
           "      --no-header          tsv: leave out the header line\n"
           "      --info               print the model's description and exit\n"
           "  -j, --threads=N          threads to use (default 1)\n"
-          "      --help               display this help and exit\n"
-          "      --version            output version information and exit\n"
+          "  -h, --help               display this help and exit\n"
+          "  -V, --version            output version information and exit\n"
           "\n"
           "A blank cell (no ink at all) is printed as a space; a cell that a model\n"
           "with the class 'not one digit' finds most likely to be none, as '?'.\n",
           stdout);
+    tool_help_end();
 }
 
 enum { OPT_INFO = 256, OPT_NO_HEADER, OPT_HELP, OPT_VERSION };
@@ -82,7 +83,7 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
 
     memset(c, 0, sizeof *c);
     c->header = 1;
-    while ((opt = getopt_long(argc, argv, "m:f:t:c:j:", longopts, NULL))
+    while ((opt = getopt_long(argc, argv, "m:f:t:c:j:hV", longopts, NULL))
            != -1) {
         switch (opt) {
         case 'm': c->model = optarg; break;
@@ -108,7 +109,9 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
         case 'j':
             c->threads = (int)tool_parse_long("--threads", optarg, 1, 1024);
             break;
+        case 'h':
         case OPT_HELP: usage(); exit(tool_finish(EXIT_OK));
+        case 'V':
         case OPT_VERSION: tool_version();
         default:
             fprintf(stderr, "Try '%s --help' for more information.\n",

@@ -107,9 +107,10 @@ static void usage(void)
           "  -j, --threads=N         threads to use (default: all cores)\n"
           "  -q, --quiet             no progress or summaries on stderr\n"
           "  -v, --verbose           progress even when stderr is not a terminal\n"
-          "      --help              display this help and exit\n"
-          "      --version           output version information and exit\n",
+          "  -h, --help              display this help and exit\n"
+          "  -V, --version           output version information and exit\n",
           stdout);
+    tool_help_end();
 }
 
 enum {
@@ -197,7 +198,7 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
     c->lr = 0.5;
     c->seed = 1;
     c->extra_repeat = 1;
-    while ((opt = getopt_long(argc, argv, "o:j:qv", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "o:j:qvhV", longopts, NULL)) != -1) {
         switch (opt) {
         case OPT_TRAIN: c->train = optarg; break;
         case OPT_TEST: c->test = optarg; break;
@@ -255,7 +256,9 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
             break;
         case 'q': c->quiet = 1; break;
         case 'v': c->verbose = 1; break;
+        case 'h':
         case OPT_HELP: usage(); exit(tool_finish(EXIT_OK));
+        case 'V':
         case OPT_VERSION: tool_version();
         default:
             if (opt >= AUG_OPT_BASE) {

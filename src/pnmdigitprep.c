@@ -91,6 +91,7 @@ static void usage(void)
 "\n"
 "Exit status: 0 on success, 1 on bad input or output, 2 on usage errors.\n",
           stdout);
+    tool_help_end();
 }
 
 static void parse_threshold(dg_prep_opts *o, const char *arg)

@@ -60,9 +60,19 @@ void tool_usage_error(const char *fmt, ...)
 void tool_version(void)
 {
     printf("%s (%s) %s\n", progname, PACKAGE_NAME, PACKAGE_VERSION);
-    printf("License: MIT. There is NO WARRANTY, to the extent permitted "
-           "by law.\n");
+    fputs("Copyright (C) 2026 the digitfilters authors.\n"
+          "License MIT: <https://opensource.org/licenses/MIT>.\n"
+          "This is free software: you are free to change and redistribute "
+          "it.\n"
+          "There is NO WARRANTY, to the extent permitted by law.\n"
+          "The models are trained on MNIST (CC BY-SA 3.0); see the README "
+          "beside them.\n", stdout);
     exit(tool_finish(EXIT_OK));
+}
+
+void tool_help_end(void)
+{
+    printf("\nReport bugs to: <%s>\n", PACKAGE_BUGREPORT);
 }
 
 long tool_parse_long(const char *opt, const char *arg, long lo, long hi)

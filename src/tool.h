@@ -27,8 +27,13 @@ void tool_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tool_usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
 
-/* Print "PROG (digitfilters) VERSION" and the licence line; exit 0. */
+/* Print the GNU --version text: "PROG (digitfilters) VERSION", the
+ * copyright and the licences; exit 0. */
 void tool_version(void) __attribute__((noreturn));
+
+/* The last lines of every --help: where to report bugs (AC_INIT's
+ * address). */
+void tool_help_end(void);
 
 /* Strict number parsing for option arguments: the whole string must be a
  * number in [lo, hi]; otherwise a usage error naming the option. */

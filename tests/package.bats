@@ -127,3 +127,88 @@ make_var() {
     missing=$(comm -13 <(echo "$readme") <(echo "$ci"))
     [ -z "$missing" ] || fail "README lacks: $missing"
 }
+
+@test "package: every tool takes -h and -V as --help and --version" {
+    for t in $TOOLS; do
+        run --separate-stderr "$t" -h
+        assert_success
+        assert_output "$("$t" --help)"
+        run --separate-stderr "$t" -V
+        assert_success
+        assert_output "$("$t" --version)"
+    done
+}
+
+@test "package: every --help ends with where to report bugs, as configure knows it" {
+    bugs=$(sed -n 's/^#define PACKAGE_BUGREPORT "\(.*\)"$/\1/p' \
+        "$top_builddir/config.h")
+    [ -n "$bugs" ] || fail "AC_INIT has no bug report address"
+    for t in $TOOLS; do
+        run --separate-stderr "$t" --help
+        assert_success
+        assert_equal "${lines[-1]}" "Report bugs to: <$bugs>"
+    done
+}
+
+@test "package: --version is in the GNU form, with the copyright and both licences" {
+    for t in $TOOLS; do
+        run --separate-stderr "$t" --version
+        assert_success
+        assert_line --index 1 --regexp '^Copyright \(C\) [0-9]{4} .'
+        assert_line --index 2 --partial 'License MIT'
+        assert_line --partial 'There is NO WARRANTY, to the extent permitted by law.'
+        assert_line --partial 'MNIST (CC BY-SA 3.0)'
+    done
+}
+
+@test "package: COPYING holds the MIT licence with a copyright line, and the data licence" {
+    assert_file_exists "$top_srcdir/COPYING"
+    run grep -E '^Copyright \(C\) [0-9]{4} ' "$top_srcdir/COPYING"
+    assert_success
+    run grep -c -F 'Permission is hereby granted, free of charge' "$top_srcdir/COPYING"
+    assert_output 1
+    run grep -F 'CC BY-SA 3.0' "$top_srcdir/COPYING"
+    assert_success
+    run grep -F 'CC BY-SA 3.0' "$top_srcdir/model/README"
+    assert_success
+}
+
+@test "package: the tarball holds COPYING, the page sources and the .pc template" {
+    dd=$BATS_TEST_TMPDIR/dist
+    run make -C "$top_builddir" -s distdir distdir="$dd"
+    assert_success
+    for f in COPYING README model/README digitfilters.pc.in man/libdigit.3 \
+             man/digitclassify.1 src/libdigit/digitfilters.h tests/libdigit.bats; do
+        assert_file_exists "$dd/$f"
+    done
+}
+
+@test "package: make install puts the licences and the models' README in place" {
+    dest="$BATS_TEST_TMPDIR/dest"
+    run make -C "$top_builddir" -s install DESTDIR="$dest"
+    assert_success
+    assert_file_exists "$dest$(make_var docdir)/COPYING"
+    assert_file_exists "$dest$(make_var pkgdatadir)/README"
+    run grep -F 'CC BY-SA 3.0' "$dest$(make_var pkgdatadir)/README"
+    assert_success
+}
+
+@test "package: autoreconf -fi says nothing" {
+    need_cmd autoreconf
+    need_cmd libtoolize
+    src=$BATS_TEST_TMPDIR/src
+    mkdir -p "$src/build-aux" "$src/m4"
+    cp "$top_srcdir/configure.ac" "$top_srcdir/Makefile.am" \
+       "$top_srcdir/digitfilters.pc.in" "$top_srcdir/README" \
+       "$top_srcdir/COPYING" "$src/"
+    cp "$top_srcdir/build-aux/tap-driver.sh" "$src/build-aux/"
+    cd "$src"
+    run --separate-stderr autoreconf -fi
+    assert_success
+    # only the notes of the files it copies, no warning
+    others=$(grep -v -E "^(configure\.ac:[0-9]+|Makefile\.am): installing '" \
+             <<< "$stderr" || true)
+    [ -z "$others" ] || fail "autoreconf: $others"
+    run grep -i -E 'warning' <<< "$output"
+    assert_failure
+}
