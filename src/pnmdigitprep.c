@@ -268,9 +268,11 @@ static int empty_cell(dg_image *out, dg_err *e)
 }
 
 /* The --boxes rows of image number image: one per cell of its output
- * (a failed image: one row of zeros).  Returns fprintf's status. */
+ * (a failed image: one row of zeros), in the pixels of the image as
+ * given: k times those of a page read reduced k times.  Returns
+ * fprintf's status. */
 static int write_boxes(FILE *f, unsigned long image, const dg_image *out,
-                       const dg_prep_work *w, int failed)
+                       const dg_prep_work *w, int failed, size_t k)
 {
     size_t i, n = 0, cells = out->w / DG_CELL;
     const dg_box *b = failed ? NULL : dg_prep_boxes(w, &n);
@@ -278,7 +280,8 @@ static int write_boxes(FILE *f, unsigned long image, const dg_image *out,
 
     for (i = 0; i < cells && rc >= 0; i++)
         rc = i < n ? fprintf(f, "%lu\t%zu\t%zu\t%zu\t%zu\t%zu\n", image,
-                             i + 1, b[i].x, b[i].y, b[i].w, b[i].h)
+                             i + 1, b[i].x * k, b[i].y * k, b[i].w * k,
+                             b[i].h * k)
                    : fprintf(f, "%lu\t%zu\t0\t0\t0\t0\n", image, i + 1);
     return rc;
 }
@@ -363,7 +366,8 @@ int main(int argc, char **argv)
             break;
         }
         if (boxes != NULL
-            && write_boxes(boxes, in.total, &out, work, failed) < 0) {
+            && write_boxes(boxes, in.total, &out, work, failed,
+                           dg_pnm_last(in.r)->scale) < 0) {
             tool_error("%s: write error: %s", cl.boxes, strerror(errno));
             status = EXIT_DATA;
             break;
