@@ -37,6 +37,7 @@ typedef struct job {
     unsigned stream;        /* condition and kind, for the rng streams */
 } job;
 
+/* Report a usage error msg and exit 2. */
 static void usage(const char *msg)
 {
     fprintf(stderr, "render-cond: %s\n", msg);
@@ -46,6 +47,7 @@ static void usage(const char *msg)
     exit(2);
 }
 
+/* Report e's message, after what when it is not empty, and exit 1. */
 static void die(const char *what, const dg_err *e)
 {
     fprintf(stderr, "render-cond: %s%s%s\n", what, *what ? ": " : "",
@@ -184,6 +186,7 @@ static void run(const job *j, const rc_pool *p)
     }
 }
 
+/* Read the options and sources, then draw the job. */
 int main(int argc, char **argv)
 {
     job j = { NULL, NULL, 0, 300, 1, 0 };

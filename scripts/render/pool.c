@@ -107,6 +107,7 @@ out:
     return rc;
 }
 
+/* qsort order of floats, ascending. */
 static int cmp_float(const void *a, const void *b)
 {
     float x = *(const float *)a, y = *(const float *)b;
@@ -158,6 +159,7 @@ static int add_file(rc_pool *p, int d, const char *path, dg_err *e)
     return rc;
 }
 
+/* qsort order of C strings, by strcmp. */
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);

@@ -43,10 +43,13 @@ int rc_pool_add_idx(rc_pool *p, const char *images, const char *labels,
 int rc_pool_add_dir(rc_pool *p, const char *dir, dg_err *e);
 /* Is there at least one glyph of every digit?  (0 or 1) */
 int rc_pool_complete(const rc_pool *p);
+/* Free every glyph; p is left empty. */
 void rc_pool_free(rc_pool *p);
 
 /* ---- plane.c: raster operations ---- */
+/* Make p a w x h plane of fill (sizes 1 to 2^26 pixels). */
 int rc_plane_alloc(rc_plane *p, int w, int h, float fill, dg_err *e);
+/* Free p's raster; p is left empty (freeing it again is harmless). */
 void rc_plane_free(rc_plane *p);
 /* src resampled to height h (aspect kept), area-averaged. */
 int rc_plane_scale(rc_plane *dst, const rc_plane *src, int h, float aspect,
@@ -91,8 +94,11 @@ typedef struct rc_number {
     double left, right;     /* ink extent across */
 } rc_number;
 
+/* Lay out s->ndig random digits of the pool (which has every digit) as
+ * spec s says, into num (its raster allocated here). */
 int rc_number_make(rc_number *num, const rc_pool *pool,
                    const rc_layout_spec *s, dg_rng *r, dg_err *e);
+/* Free num's raster. */
 void rc_number_free(rc_number *num);
 
 /* ---- scene.c: drawing a number as a capture ---- */
