@@ -2,15 +2,18 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include "conv.h"
 #include "model.h"
+#include "safewrite.h"
 
 #define HEADER 20
 #define LAYER_REC 32
@@ -64,8 +67,7 @@ int dg_model_encode(const dg_net *net, unsigned char **bufp, size_t *lenp,
                     dg_err *e)
 {
     const size_t tlen = net->meta == NULL ? 0 : strlen(net->meta);
-    /* Newlines pad the text so the weights start 4-aligned in the file,
-     * and a reader can use them where the file is mapped. */
+    /* Newlines pad the text so the weights start 4-aligned in the file. */
     const size_t pad = (4 - (HEADER + LAYER_REC * net->nlayers + tlen) % 4)
                        % 4;
     const size_t mlen = tlen + pad;
@@ -123,35 +125,70 @@ static int decode_layers(dg_net *net, const unsigned char *p, size_t n,
     return dg_net_layout(net, e);
 }
 
-/* Ask the kernel to map all pages of a fresh block at once: faulting
- * them in one by one is most of a small job's start-up time on some
- * virtual machines.  Only a hint; nothing happens where unsupported. */
-static void prefault(void *p, size_t len)
+/* Floats one image needs through net: every layer's output and the
+ * largest convolution's column buffer; *macs gets its multiply-adds. */
+static size_t per_image(const dg_net *net, double *macs)
 {
-#ifdef MADV_POPULATE_WRITE
-    const uintptr_t page = 4096;
-    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
-    uintptr_t b = ((uintptr_t)p + len) & ~(page - 1);
+    size_t l, total = dg_net_in(net), cols = 0;
 
-    if (p != NULL && b > a)
-        madvise((void *)a, b - a, MADV_POPULATE_WRITE);
-#else
-    (void)p;
-    (void)len;
-#endif
+    *macs = 0.0;
+    for (l = 0; l < net->nlayers; l++) {
+        const dg_layer *ly = &net->layer[l];
+        dg_conv_geom g;
+
+        total += ly->out;
+        if (ly->kind == DG_LAYER_DENSE)
+            *macs += (double)ly->in * ly->out;
+        if (ly->kind != DG_LAYER_CONV)
+            continue;
+        g.c = ly->geom[0];
+        g.h = ly->geom[1];
+        g.w = ly->in / (g.c * g.h);
+        g.k = ly->geom[2];
+        g.oc = ly->geom[3];
+        if (dg_conv_forward_scratch(1, &g) > cols)
+            cols = dg_conv_forward_scratch(1, &g);
+        *macs += (double)g.oc * g.c * g.k * g.k * g.h * g.w;
+    }
+    return total + cols;
 }
 
-/* Parse and check a model; with borrow (buf mapped for the net's life,
- * writable copy-on-write) and 4-aligned little-endian weights, params
- * points into buf instead of a copy. */
-static int decode(dg_net *net, unsigned char *buf, size_t len, int borrow,
-                  dg_err *e)
+size_t dg_model_act_floats(const dg_net *net)
 {
-    size_t n, mlen, tlen, want, j;
-    uint32_t version;
-    const unsigned char *p;
+    double macs;
 
-    memset(net, 0, sizeof *net);
+    return per_image(net, &macs);
+}
+
+/* What a laid-out net may cost to run (digitmodel(5), LIMITS): no
+ * pooling that does nothing, and bounded memory and work per image, so
+ * a small hostile file cannot make a reader allocate gigabytes. */
+static int check_cost(const dg_net *net, dg_err *e)
+{
+    double macs;
+    size_t l, act = per_image(net, &macs);
+
+    for (l = 0; l < net->nlayers; l++)
+        if (net->layer[l].kind == DG_LAYER_MAXPOOL
+            && net->layer[l].geom[2] < 2)
+            return dg_seterr(e, "layer %zu: pooling over 1x1 blocks does "
+                             "nothing", l + 1);
+    if (act > DG_MODEL_MAX_ACT)
+        return dg_seterr(e, "too costly: %zu activations per image (limit "
+                         "%u)", act, DG_MODEL_MAX_ACT);
+    if (macs > DG_MODEL_MAX_MACS)
+        return dg_seterr(e, "too costly: %.0f multiply-adds per image "
+                         "(limit %u)", macs, DG_MODEL_MAX_MACS);
+    return 0;
+}
+
+/* The header's counts and the layer table of buf, checked. */
+static int decode_head(dg_net *net, const unsigned char *buf, size_t len,
+                       size_t *mlenp, dg_err *e)
+{
+    size_t n, mlen;
+    uint32_t version;
+
     if (len < 8 || memcmp(buf, DG_MODEL_MAGIC, 8) != 0)
         return dg_seterr(e, "bad magic: not a digitfilters model");
     if (len < HEADER)
@@ -172,55 +209,85 @@ static int decode(dg_net *net, unsigned char *buf, size_t len, int borrow,
     if (len < HEADER + LAYER_REC * n)
         return dg_seterr(e, "truncated: %zu bytes, the layer table needs "
                          "%zu", len, (size_t)(HEADER + LAYER_REC * n));
-    if (decode_layers(net, buf + HEADER, n, e) < 0)
+    if (decode_layers(net, buf + HEADER, n, e) < 0 || check_cost(net, e) < 0)
         return -1;
-    want = HEADER + LAYER_REC * n + mlen + 4 * net->nparams + 4;
+    *mlenp = mlen;
+    return 0;
+}
+
+/* Copy the metadata text of mlen bytes at p into net, without the
+ * newlines the writer padded it with. */
+static int decode_meta(dg_net *net, const unsigned char *p, size_t mlen,
+                       dg_err *e)
+{
+    size_t tlen;
+
+    net->meta = malloc(mlen + 1);
+    if (net->meta == NULL)
+        return dg_seterr(e, "out of memory loading the model");
+    memcpy(net->meta, p, mlen);
+    net->meta[mlen] = '\0';
+    if (strlen(net->meta) != mlen)
+        return dg_seterr(e, "metadata contains a NUL byte");
+    for (tlen = mlen; tlen > 0 && net->meta[tlen - 1] == '\n'
+         && (tlen == 1 || net->meta[tlen - 2] == '\n'); tlen--)
+        net->meta[tlen - 1] = '\0';
+    return 0;
+}
+
+/* The parameters at p into net->params; every one must be finite. */
+static int decode_params(dg_net *net, const unsigned char *p, dg_err *e)
+{
+    size_t j;
+
+    net->params = malloc((net->nparams ? net->nparams : 1)
+                         * sizeof *net->params);
+    if (net->params == NULL)
+        return dg_seterr(e, "out of memory loading the model");
+    for (j = 0; j < net->nparams; j++, p += 4) {
+        net->params[j] = get_f32(p);
+        if (!isfinite(net->params[j]))
+            return dg_seterr(e, "parameter %zu is not a finite number",
+                             j + 1);
+    }
+    return 0;
+}
+
+/* Parse and check a model of len bytes at buf. */
+static int decode(dg_net *net, const unsigned char *buf, size_t len,
+                  dg_err *e)
+{
+    size_t mlen = 0, want;
+    const unsigned char *p;
+
+    memset(net, 0, sizeof *net);
+    if (decode_head(net, buf, len, &mlen, e) < 0)
+        return -1;
+    want = HEADER + LAYER_REC * net->nlayers + mlen + 4 * net->nparams + 4;
     if (len < want)
         return dg_seterr(e, "truncated: %zu bytes, expected %zu", len, want);
     if (len > want)
         return dg_seterr(e, "wrong length: %zu bytes, expected %zu "
                          "(trailing data)", len, want);
+#ifndef DG_FUZZ_NO_CRC
+    /* (Fuzzing builds skip this check so that damaged files reach the
+     * checks after it.) */
     if (crc_of(buf, len - 4) != get_u32(buf + len - 4))
         return dg_seterr(e, "checksum mismatch: the file is damaged");
-    p = buf + HEADER + LAYER_REC * n;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    borrow = borrow && ((uintptr_t)(p + mlen) & 3) == 0;
-#else
-    borrow = 0;
 #endif
-    if (!borrow) {
-        net->params = malloc(net->nparams * sizeof *net->params);
-        prefault(net->params, net->nparams * sizeof *net->params);
-    }
-    net->meta = malloc(mlen + 1);
-    if ((!borrow && net->params == NULL) || net->meta == NULL) {
+    p = buf + HEADER + LAYER_REC * net->nlayers;
+    if (decode_meta(net, p, mlen, e) < 0
+        || decode_params(net, p + mlen, e) < 0) {
         dg_net_free(net);
-        return dg_seterr(e, "out of memory loading the model");
+        return -1;
     }
-    memcpy(net->meta, p, mlen);
-    net->meta[mlen] = '\0';
-    if (strlen(net->meta) != mlen) {
-        dg_net_free(net);
-        return dg_seterr(e, "metadata contains a NUL byte");
-    }
-    /* The writer pads the text with newlines to align the weights. */
-    for (tlen = mlen; tlen > 0 && net->meta[tlen - 1] == '\n'
-         && (tlen == 1 || net->meta[tlen - 2] == '\n'); tlen--)
-        net->meta[tlen - 1] = '\0';
-    p += mlen;
-    if (borrow) {
-        net->params = (float *)(void *)p;
-        return 0;
-    }
-    for (j = 0; j < net->nparams; j++, p += 4)
-        net->params[j] = get_f32(p);
     return 0;
 }
 
 int dg_model_decode(dg_net *net, const unsigned char *buf, size_t len,
                     dg_err *e)
 {
-    return decode(net, (unsigned char *)buf, len, 0, e);
+    return decode(net, buf, len, e);
 }
 
 
@@ -228,106 +295,98 @@ int dg_model_decode(dg_net *net, const unsigned char *buf, size_t len,
 int dg_model_save(const dg_net *net, const char *path, dg_err *e)
 {
     unsigned char *buf;
-    size_t len, plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    const char *slash = strrchr(path, '/');
-    FILE *f = NULL;
-    int fd, ok;
+    size_t len;
+    int rc = 0;
 
-    if (tmp == NULL)
-        return dg_seterr(e, "out of memory");
-    if (dg_model_encode(net, &buf, &len, e) < 0) {
-        free(tmp);
+    if (dg_model_encode(net, &buf, &len, e) < 0)
         return -1;
+    if (strcmp(path, "-") != 0) {
+        rc = dg_replace_file(path, buf, len, e);
+    } else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
+        rc = dg_seterr(e, "standard output: write error: %s",
+                       strerror(errno));
     }
-    /* The temporary file lives beside path so the rename is atomic. */
-    if (slash == NULL)
-        snprintf(tmp, plen + 16, ".%s.XXXXXX", path);
-    else
-        snprintf(tmp, plen + 16, "%.*s/.%s.XXXXXX", (int)(slash - path),
-                 path, slash + 1);
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        dg_seterr(e, "%s: cannot create a temporary file: %s", path,
-                  strerror(errno));
-        free(buf);
-        free(tmp);
-        return -1;
-    }
-    fchmod(fd, 0644);
-    f = fdopen(fd, "wb");
-    ok = f != NULL && fwrite(buf, 1, len, f) == len && fflush(f) == 0
-         && fsync(fileno(f)) == 0;
-    if (!ok)
-        dg_seterr(e, "%s: write error: %s", path, strerror(errno));
-    if (f != NULL ? fclose(f) != 0 : close(fd) != 0) {
-        if (ok)
-            dg_seterr(e, "%s: write error: %s", path, strerror(errno));
-        ok = 0;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        dg_seterr(e, "%s: cannot rename the temporary file: %s", path,
-                  strerror(errno));
-        ok = 0;
-    }
-    if (!ok)
-        unlink(tmp);
     free(buf);
-    free(tmp);
-    return ok ? 0 : -1;
+    return rc;
+}
+
+/* Open path for reading without blocking on a FIFO, and check it is a
+ * regular file of a model's size; its length goes to *len.  Returns
+ * the descriptor or -1. */
+static int open_model(const char *path, size_t *len, dg_err *e)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+
+    if (fd < 0)
+        return dg_seterr(e, "%s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0) {
+        dg_seterr(e, "%s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return dg_seterr(e, "%s: %s", path, S_ISDIR(st.st_mode)
+                         ? strerror(EISDIR) : "not a regular file");
+    }
+    if ((unsigned long long)st.st_size > DG_MODEL_MAX_BYTES) {
+        close(fd);
+        return dg_seterr(e, "%s: too large for a model (%lld bytes, limit "
+                         "%zu)", path, (long long)st.st_size,
+                         DG_MODEL_MAX_BYTES);
+    }
+    *len = (size_t)st.st_size;
+    return fd;
+}
+
+/* Read up to cap bytes of fd into buf; the count, or -1 with errno. */
+static ssize_t read_upto(int fd, unsigned char *buf, size_t cap)
+{
+    size_t got = 0;
+
+    while (got < cap) {
+        ssize_t n = read(fd, buf + got, cap - got);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
 }
 
 int dg_model_load(dg_net *net, const char *path, dg_err *e)
 {
-    FILE *f = fopen(path, "rb");
-    struct stat st;
     unsigned char *buf;
-    void *map;
-    size_t len;
-    int rc;
+    size_t len = 0;
+    ssize_t got;
+    int fd, rc;
 
+    /* The whole file is read into memory (not mapped): a model replaced
+     * or truncated while a job runs must not kill the job. */
     memset(net, 0, sizeof *net);
-    if (f == NULL)
-        return dg_seterr(e, "%s: %s", path, strerror(errno));
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return dg_seterr(e, "%s: not a regular file", path);
+    fd = open_model(path, &len, e);
+    if (fd < 0)
+        return -1;
+    buf = malloc(len + 1);
+    if (buf == NULL) {
+        close(fd);
+        return dg_seterr(e, "%s: out of memory", path);
     }
-    if ((size_t)st.st_size > DG_MODEL_MAX_BYTES) {
-        fclose(f);
-        return dg_seterr(e, "%s: too large for a model (%lld bytes)", path,
-                         (long long)st.st_size);
-    }
-    len = (size_t)st.st_size;
-    /* Mapped whole, pages populated in one go; read as a fallback. */
-    map = len > 0 ? mmap(NULL, len, PROT_READ | PROT_WRITE,
-                         MAP_PRIVATE | MAP_POPULATE, fileno(f), 0)
-                  : MAP_FAILED;
-    if (map != MAP_FAILED) {
-        fclose(f);
-        rc = decode(net, map, len, 1, e);
-        if (rc == 0 && (unsigned char *)net->params > (unsigned char *)map
-            && (unsigned char *)net->params < (unsigned char *)map + len) {
-            net->map = map;             /* the weights live in the map */
-            net->maplen = len;
-        } else {
-            munmap(map, len);
-        }
-    } else {
-        buf = malloc(len > 0 ? len : 1);
-        if (buf == NULL) {
-            fclose(f);
-            return dg_seterr(e, "%s: out of memory", path);
-        }
-        if (fread(buf, 1, len, f) != len) {
-            free(buf);
-            fclose(f);
-            return dg_seterr(e, "%s: read error", path);
-        }
-        fclose(f);
-        rc = dg_model_decode(net, buf, len, e);
-        free(buf);
-    }
+    /* One byte more than the size: a file growing meanwhile shows. */
+    got = read_upto(fd, buf, len + 1);
+    close(fd);
+    if (got < 0)
+        rc = dg_seterr(e, "read error: %s", strerror(errno));
+    else if ((size_t)got > len)
+        rc = dg_seterr(e, "the file grew while being read");
+    else
+        rc = decode(net, buf, (size_t)got, e);
+    free(buf);
     if (rc < 0)
         return dg_preerr(e, "%s", path);
     return 0;
