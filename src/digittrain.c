@@ -95,7 +95,8 @@ static void usage(void)
           "                          class \"not one digit\" after training:\n"
           "                          its prior in real input (default 0)\n"
           "Output:\n"
-          "  -o, --output=MODEL      write the trained model here\n"
+          "  -o, --output=MODEL      write the trained model here (- for\n"
+          "                          standard output)\n"
           "      --checkpoint=FILE   save the model after every epoch\n"
           "      --resume            continue from --checkpoint if it exists\n"
           "Evaluation:\n"
@@ -294,6 +295,9 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
             tool_usage_error("no output: give -o MODEL");
         if (c->resume && c->checkpoint == NULL)
             tool_usage_error("--resume needs --checkpoint=FILE");
+        if (c->checkpoint != NULL && strcmp(c->checkpoint, "-") == 0)
+            tool_usage_error("--checkpoint needs a file, not standard "
+                             "output");
         if (c->misclassified != NULL)
             tool_usage_error("--misclassified goes with --evaluate");
     }
