@@ -209,6 +209,25 @@ static int augment_image(const options *op, const dg_image *im,
     return 0;
 }
 
+/* What a bad input image gives: as many empty 28x28 cells as a good
+ * one gives images, so output i*N still starts the variants of input
+ * i. */
+static int write_empty(const options *op, progress *pg)
+{
+    static const uint8_t blank[DG_CELL_PIXELS];
+    long v, n = op->count + (op->include_original ? 1 : 0);
+    dg_err e;
+
+    for (v = 0; v < n; v++) {
+        if (dg_pgm_write_bytes(stdout, blank, DG_CELL, DG_CELL, &e) < 0) {
+            tool_error("write error on standard output");
+            return -1;
+        }
+        pg->out++;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     options op;
@@ -229,18 +248,22 @@ int main(int argc, char **argv)
 
     tool_input_init(&in, argv + optind, argc - optind);
     while ((rc = tool_input_next(&in, &im)) > 0) {
-        if (im.h != DG_CELL || im.w % DG_CELL != 0) {
+        pg.in++;
+        if (im.h != DG_CELL || im.w % DG_CELL != 0 || im.w == 0) {
+            /* Its slots are kept and the stream goes on; exit 1 at the
+             * end. */
             tool_error("%s: image is %zux%zu, not a digit image (28 rows "
                        "high, 28*k wide); make one with pnmdigitprep",
                        tool_input_where(&in), im.w, im.h);
             status = EXIT_DATA;
-            break;
+            if (write_empty(&op, &pg) < 0)
+                break;
+            continue;
         }
         if (augment_image(&op, &im, in.total - 1, &var, &buf, &pg) < 0) {
             status = EXIT_DATA;
             break;
         }
-        pg.in++;
     }
     if (rc < 0)
         status = EXIT_DATA;

@@ -19,6 +19,7 @@
 #include "tool.h"
 
 #define BATCH 256               /* cells classified together */
+#define ACT_BUDGET ((size_t)1 << 26)    /* floats of activations: 256 MiB */
 
 enum format { FMT_DIGITS, FMT_TSV, FMT_JSON };
 
@@ -137,6 +138,20 @@ static int load_model(const struct cmdline *c, dg_net *net)
     return 0;
 }
 
+/* Print s with control bytes (but newlines when lines is set) and DEL
+ * as \xHH, so a model's text cannot drive the terminal. */
+static void print_escaped(const char *s, int lines)
+{
+    for (; *s != '\0'; s++) {
+        const unsigned char b = (unsigned char)*s;
+
+        if ((b < 0x20 && !(lines && b == '\n')) || b == 0x7f || b == '\\')
+            printf("\\x%02x", b);
+        else
+            putchar(b);
+    }
+}
+
 static int print_info(const struct cmdline *c, const dg_net *net)
 {
     char shape[128];
@@ -157,9 +172,11 @@ static int print_info(const struct cmdline *c, const dg_net *net)
         crc = crc32(crc, b, 4);
     }
     dg_net_shape(net, shape, sizeof shape);
-    printf("file=%s\nshape=%s\nparameters=%zu\nweights_crc32=%08lx\n%s",
-           tool_model_path(c->model, "default.model"), shape, net->nparams,
-           (unsigned long)crc, net->meta);
+    fputs("file=", stdout);
+    print_escaped(tool_model_path(c->model, "default.model"), 0);
+    printf("\nshape=%s\nparameters=%zu\nweights_crc32=%08lx\n", shape,
+           net->nparams, (unsigned long)crc);
+    print_escaped(net->meta, 1);
     return EXIT_OK;
 }
 
@@ -172,19 +189,22 @@ struct pending {
     unsigned char *order;       /* (cap, k) classes, most likely first */
     unsigned char *blank;       /* (cap) the cell has no ink */
     size_t cells, cap;
-    size_t *ncell;              /* cells of each pending image */
+    size_t batch;               /* cells classified together */
+    size_t *ncell;              /* cells of each pending image (0: not a
+                                 * digit image, its line says so) */
     unsigned long *number;      /* its number in the stream */
     size_t images, icap;
 };
 
-static int pending_add(struct pending *q, const dg_image *im,
+/* Queue the k cells of im (k may be 0 for an image that is not a digit
+ * image) as image number of the stream; -1 when out of memory. */
+static int pending_add(struct pending *q, const dg_image *im, size_t k,
                        unsigned long number)
 {
-    const size_t k = im->w / DG_CELL;
     size_t c, y;
 
     if (q->cells + k > q->cap) {
-        size_t cap = q->cap ? q->cap : BATCH;
+        size_t cap = q->cap ? q->cap : q->batch;
         float *x, *p;
         unsigned char *b, *o;
 
@@ -336,11 +356,35 @@ static void print_cell(const struct cmdline *c, const struct pending *q,
     putchar('}');
 }
 
+/* The line of an image that is not a digit image: '?' in place of its
+ * digits, so that line N still answers image N. */
+static void print_not_digits(const struct cmdline *c, const struct pending *q,
+                             unsigned long number)
+{
+    int d;
+
+    if (c->format == FMT_DIGITS) {
+        puts("?");
+    } else if (c->format == FMT_JSON) {
+        printf("{\"image\":%lu,\"digits\":\"?\",\"cells\":[],\"error\":"
+               "\"not a digit image\"}\n", number);
+    } else {
+        printf("%lu\t0\t?\t%.6f", number, 0.0);
+        for (d = 0; d < DG_NCLASS + (q->k > DG_REJECT); d++)
+            printf("\t%.6f", 0.0);
+        puts(c->top > 0 ? "\t" : "");
+    }
+}
+
 static void print_image(const struct cmdline *c, const struct pending *q,
                         size_t first, size_t k, unsigned long number)
 {
     size_t i;
 
+    if (k == 0) {
+        print_not_digits(c, q, number);
+        return;
+    }
     if (c->format == FMT_JSON)
         printf("{\"image\":%lu,\"digits\":\"", number);
     for (i = 0; i < k && c->format != FMT_TSV; i++)
@@ -369,8 +413,9 @@ static void flush_pending(const struct cmdline *c, const dg_net *net,
 {
     size_t pos, first = 0, i;
 
-    for (pos = 0; pos < q->cells; pos += BATCH) {
-        const size_t b = q->cells - pos < BATCH ? q->cells - pos : BATCH;
+    for (pos = 0; pos < q->cells; pos += q->batch) {
+        const size_t b = q->cells - pos < q->batch ? q->cells - pos
+                                                   : q->batch;
 
         memcpy(a->act[0], q->x + pos * DG_CELL_PIXELS,
                b * DG_CELL_PIXELS * sizeof(float));
@@ -387,6 +432,31 @@ static void flush_pending(const struct cmdline *c, const dg_net *net,
     q->images = 0;
 }
 
+/* Cells to classify together: BATCH, fewer for a model whose
+ * activations would take more than ACT_BUDGET floats. */
+static size_t batch_for(const dg_net *net)
+{
+    const size_t per = dg_model_act_floats(net);
+
+    if (per * BATCH <= ACT_BUDGET)
+        return BATCH;
+    return ACT_BUDGET / per > 0 ? ACT_BUDGET / per : 1;
+}
+
+static void print_tsv_header(const struct cmdline *c, const dg_net *net)
+{
+    int d;
+
+    printf("image\tcell\tdigit\tconfidence");
+    for (d = 0; d < DG_NCLASS; d++)
+        printf("\tp%d", d);
+    printf("%s%s\n", dg_net_has_reject(net) ? "\treject" : "",
+           c->top > 0 ? "\ttop" : "");
+}
+
+/* Read the stream and print a line per image.  An image that is not a
+ * digit image keeps its line ('?'), is reported, and the stream goes
+ * on; the status is then EXIT_DATA. */
 static int classify(const struct cmdline *c, const dg_net *net)
 {
     struct pending q;
@@ -396,39 +466,35 @@ static int classify(const struct cmdline *c, const dg_net *net)
     dg_err e;
     int rc, status = EXIT_OK;
 
-    if (dg_acts_alloc(&a, net, BATCH, &e) < 0) {
+    memset(&q, 0, sizeof q);
+    q.k = dg_net_out(net);
+    q.batch = batch_for(net);
+    if (dg_acts_alloc(&a, net, q.batch, &e) < 0) {
         tool_error("%s", e.msg);
         return EXIT_DATA;
     }
-    memset(&q, 0, sizeof q);
-    q.k = dg_net_out(net);
-    if (c->format == FMT_TSV && c->header) {
-        int d;
-
-        printf("image\tcell\tdigit\tconfidence");
-        for (d = 0; d < DG_NCLASS; d++)
-            printf("\tp%d", d);
-        printf("%s%s\n", dg_net_has_reject(net) ? "\treject" : "",
-               c->top > 0 ? "\ttop" : "");
-    }
+    if (c->format == FMT_TSV && c->header)
+        print_tsv_header(c, net);
     tool_input_init(&in, c->files, c->nfiles);
     while ((rc = tool_input_next(&in, &im)) > 0) {
-        if (im.h != DG_CELL || im.w % DG_CELL != 0) {
+        size_t k = im.w / DG_CELL;
+
+        if (im.h != DG_CELL || im.w % DG_CELL != 0 || k == 0) {
             flush_pending(c, net, &a, &q);
             tool_error("%s: %zux%zu is not a digit image (%d rows, a "
                        "multiple of %d columns); run it through "
                        "pnmdigitprep first", tool_input_where(&in), im.w,
                        im.h, DG_CELL, DG_CELL);
             status = EXIT_DATA;
-            break;
+            k = 0;
         }
-        if (pending_add(&q, &im, in.total) < 0) {
+        if (pending_add(&q, &im, k, in.total) < 0) {
             flush_pending(c, net, &a, &q);
             tool_error("%s: out of memory", tool_input_where(&in));
             status = EXIT_DATA;
             break;
         }
-        if (q.cells >= BATCH)
+        if (q.cells >= q.batch || k == 0)
             flush_pending(c, net, &a, &q);
     }
     flush_pending(c, net, &a, &q);

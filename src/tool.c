@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -136,13 +137,20 @@ int tool_finish(int status)
 
 FILE *tool_open(const char *name)
 {
+    struct stat st;
     FILE *f;
 
     if (strcmp(name, "-") == 0)
         return stdin;
     f = fopen(name, "rb");
-    if (f == NULL)
+    if (f == NULL) {
         tool_error("%s: %s", name, strerror(errno));
+    } else if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        /* (Reading it would fail later with a less helpful reason.) */
+        tool_error("%s: %s", name, strerror(EISDIR));
+        fclose(f);
+        f = NULL;
+    }
     return f;
 }
 
@@ -174,6 +182,55 @@ const char *tool_input_where(const tool_input *in)
     return buf;
 }
 
+/* Open the next operand: 1 when open, 0 when none is left, -1 after
+ * printing why this one cannot be read. */
+static int open_next(tool_input *in)
+{
+    dg_err e;
+
+    if (in->cur + 1 >= in->count)
+        return 0;
+    in->cur++;
+    in->name = strcmp(in->names[in->cur], "-") == 0
+               ? "(standard input)" : in->names[in->cur];
+    in->index = 0;
+    in->read_any = 0;
+    in->f = tool_open(in->names[in->cur]);
+    if (in->f == NULL)
+        return -1;
+    /* Streams of many small images: fewer, larger reads.  (Only before
+     * the first read of a stream.) */
+    if (in->f != stdin || !in->stdin_buffered)
+        setvbuf(in->f, NULL, _IOFBF, 1 << 17);
+    in->stdin_buffered |= in->f == stdin;
+    in->r = dg_pnm_open(in->f, &e);
+    if (in->r == NULL) {
+        tool_error("%s: %s", in->name, e.msg);
+        close_current(in);
+        return -1;
+    }
+    return 1;
+}
+
+/* Report a read error of the current operand; a file of another image
+ * format is told how to convert it. */
+static void report_read_error(const tool_input *in, const dg_err *e)
+{
+    const char *fmt = dg_pnm_foreign(in->r);
+    const char *file = in->f == stdin ? "FILE" : in->name;
+
+    if (fmt == NULL || in->index > 1 || strcmp(fmt, "PDF") == 0) {
+        tool_error("%s: %s", tool_input_where(in), e->msg);
+    } else if (strcmp(fmt, "gzip") == 0) {
+        tool_error("%s: %s; decompress it first: zcat %s | %s", in->name,
+                   e->msg, file, progname);
+    } else {
+        tool_error("%s: %s; convert it first: anytopnm %s | %s, or convert "
+                   "%s pgm:- | %s", in->name, e->msg, file, progname, file,
+                   progname);
+    }
+}
+
 int tool_input_next(tool_input *in, dg_image *im)
 {
     dg_err e;
@@ -181,25 +238,12 @@ int tool_input_next(tool_input *in, dg_image *im)
 
     for (;;) {
         if (in->r == NULL) {
-            if (in->cur + 1 >= in->count)
-                return 0;
-            in->cur++;
-            in->name = strcmp(in->names[in->cur], "-") == 0
-                       ? "(standard input)" : in->names[in->cur];
-            in->index = 0;
-            in->read_any = 0;
-            in->f = tool_open(in->names[in->cur]);
-            if (in->f == NULL)
-                return -1;
-            /* Streams of many small images: fewer, larger reads.  (Only
-             * before the first read of a stream.) */
-            if (in->f != stdin || !in->stdin_buffered)
-                setvbuf(in->f, NULL, _IOFBF, 1 << 17);
-            in->stdin_buffered |= in->f == stdin;
-            in->r = dg_pnm_open(in->f, &e);
-            if (in->r == NULL) {
-                tool_error("%s: %s", in->name, e.msg);
-                return -1;
+            rc = open_next(in);
+            if (rc == 0)
+                return in->failed ? -1 : 0;
+            if (rc < 0) {
+                in->failed = 1;
+                continue;
             }
             dg_pnm_reduce_above(in->r, in->max_pixels);
         }
@@ -210,13 +254,14 @@ int tool_input_next(tool_input *in, dg_image *im)
             in->read_any = 1;
             return 1;
         }
+        /* A file that cannot be read further is left for the next, as
+         * cat does; the caller learns of it at the end. */
         if (rc < 0) {
-            tool_error("%s: %s", tool_input_where(in), e.msg);
-            return -1;
-        }
-        if (!in->read_any) {
+            report_read_error(in, &e);
+            in->failed = 1;
+        } else if (!in->read_any) {
             tool_error("%s: no image in input (empty file?)", in->name);
-            return -1;
+            in->failed = 1;
         }
         close_current(in);
     }

@@ -63,12 +63,15 @@ typedef struct tool_input {
     int stdin_buffered;     /* standard input's buffer has been set */
     size_t max_pixels;      /* larger images are read reduced (see
                              * dg_pnm_reduce_above); 0: never */
+    int failed;             /* an operand could not be opened or read */
 } tool_input;
 
 void tool_input_init(tool_input *in, char **names, int count);
 
-/* The next image.  Returns 1 with im filled, 0 at the end of the last
- * operand, -1 after printing "PROG: NAME: image N: reason". */
+/* The next image.  Returns 1 with im filled; at the end of the last
+ * operand 0, or -1 when any operand could not be opened or read to its
+ * end.  Such an operand is reported ("PROG: NAME: image N: reason") and
+ * the stream goes on with the next one, as cat does. */
 int tool_input_next(tool_input *in, dg_image *im);
 
 void tool_input_close(tool_input *in);

@@ -18,6 +18,8 @@
 struct dg_pnm_reader {
     FILE *f;
     int spent;              /* an error happened: refuse further reads */
+    const char *foreign;    /* another format's name, when one was seen
+                             * where an image should start */
     dg_pnm_info last;
     unsigned char *raw;     /* one raw row for the fast path */
     size_t rawcap;
@@ -349,6 +351,60 @@ static int read_image(dg_pnm_reader *r, dg_image *im, tuple **rowp,
     return 0;
 }
 
+/* Name the image format whose signature starts sig (n bytes), or
+ * NULL: what people give a PNM filter by mistake. */
+static const char *format_of(const unsigned char *sig, size_t n)
+{
+    static const struct {
+        const char *magic;
+        size_t len;
+        const char *name;
+    } known[] = {
+        { "\x89PNG", 4, "PNG" }, { "\xff\xd8\xff", 3, "JPEG" },
+        { "GIF8", 4, "GIF" }, { "II*\0", 4, "TIFF" }, { "MM\0*", 4, "TIFF" },
+        { "BM", 2, "BMP" }, { "RIFF", 4, "WebP" }, { "\x1f\x8b", 2, "gzip" },
+        { "%PDF", 4, "PDF" }
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (n >= known[i].len && memcmp(sig, known[i].magic, known[i].len)
+            == 0)
+            return known[i].name;
+    return NULL;
+}
+
+/* Where an image should start: refuse, in words a user can act on, a
+ * file of another image format.  Returns 0 when the next byte may start
+ * a Netpbm header (it is left unread), else -1. */
+static int check_signature(dg_pnm_reader *r, dg_err *e)
+{
+    unsigned char sig[4];
+    int c = getc(r->f);
+    size_t n = 0;
+
+    if (c == 'P' || c == EOF) {
+        if (c != EOF)
+            ungetc(c, r->f);
+        return 0;
+    }
+    /* Not Netpbm whatever follows: the stream is spent, so read on. */
+    sig[n++] = (unsigned char)c;
+    while (n < sizeof sig && (c = getc(r->f)) != EOF)
+        sig[n++] = (unsigned char)c;
+    r->spent = 1;
+    r->foreign = format_of(sig, n);
+    if (r->foreign != NULL)
+        return dg_seterr(e, "not a PNM image but %s data", r->foreign);
+    return dg_seterr(e, "not a PNM image (it starts with 0x%02x, not 'P')",
+                     sig[0]);
+}
+
+const char *dg_pnm_foreign(const dg_pnm_reader *r)
+{
+    return r->foreign;
+}
+
 int dg_pnm_read(dg_pnm_reader *r, dg_image *im, dg_err *e)
 {
     jmp_buf jb, *saved;
@@ -371,6 +427,10 @@ int dg_pnm_read(dg_pnm_reader *r, dg_image *im, dg_err *e)
     if (eof) {
         pm_setjmpbuf(saved);
         return 0;
+    }
+    if (check_signature(r, e) < 0) {
+        pm_setjmpbuf(saved);
+        return -1;
     }
     rc = read_image(r, im, (tuple **)&row, e);
     pm_setjmpbuf(saved);

@@ -54,6 +54,11 @@ void dg_pnm_reduce_above(dg_pnm_reader *r, size_t max_pixels);
 /* Facts about the image last read by dg_pnm_read. */
 const dg_pnm_info *dg_pnm_last(const dg_pnm_reader *r);
 
+/* After an error: the name of the other image format ("PNG", "JPEG",
+ * "GIF", "TIFF", "BMP", "WebP", "gzip", "PDF") whose data were found
+ * where an image should start, or NULL. */
+const char *dg_pnm_foreign(const dg_pnm_reader *r);
+
 void dg_pnm_close(dg_pnm_reader *r);
 
 /* Write a raw PGM of maxval 255 from bytes (h, w).  Returns -1 with a
