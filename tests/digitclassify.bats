@@ -213,24 +213,34 @@ for line in sys.stdin:
 
 # ---- bad input ----
 
-@test "digitclassify: a 30x30 image is refused, the lines before it stay" {
+@test "digitclassify: a 30x30 image keeps its line as ?, the stream goes on" {
     gen 0 1 > two.pgm
     { printf 'P5\n30 30\n255\n'; head -c 900 /dev/zero; } > big.pgm
     cat two.pgm big.pgm two.pgm > s.pgm
     run --separate-stderr digitclassify -m "$M" < s.pgm
     assert_failure 1
-    assert_equal "$output" "$(printf '0\n1')"
+    assert_equal "$output" "$(printf '0\n1\n?\n0\n1')"
     assert_equal "$stderr" "digitclassify: (standard input): image 3: 30x30 is not a digit image (28 rows, a multiple of 28 columns); run it through pnmdigitprep first"
     run --separate-stderr digitclassify -m "$M" two.pgm big.pgm
     assert_failure 1
     [[ $stderr == "digitclassify: big.pgm: image 1: "*pnmdigitprep* ]]
+    # tsv: a row of cell 0; json: an object with an error
+    run --separate-stderr digitclassify -m "$M" -f tsv --no-header s.pgm
+    assert_failure 1
+    assert_equal "$(printf '%s\n' "$output" | cut -f1-3 | tr '\t' ' ')" \
+        "$(printf '1 1 0\n2 1 1\n3 0 ?\n4 1 0\n5 1 1')"
+    run --separate-stderr digitclassify -m "$M" -f json s.pgm
+    assert_failure 1
+    assert_line --index 2 \
+        '{"image":3,"digits":"?","cells":[],"error":"not a digit image"}'
+    assert_line --index 3 --partial '{"image":4,"digits":"0",'
 }
 
 @test "digitclassify: a width that is not a multiple of 28 is refused" {
     { printf 'P5\n30 28\n255\n'; head -c 840 /dev/zero; } > odd.pgm
     run --separate-stderr digitclassify -m "$M" odd.pgm
     assert_failure 1
-    assert_equal "$output" ""
+    assert_equal "$output" "?"
     [[ $stderr == *"odd.pgm: image 1: 30x28 is not a digit image"* ]]
 }
 
@@ -257,11 +267,11 @@ for line in sys.stdin:
     [[ $stderr == "digitclassify: s.pgm: image 2: "* ]]
 }
 
-@test "digitclassify: a missing FILE stops the stream with its name" {
+@test "digitclassify: a missing FILE is named and the rest are read, exit 1" {
     gen 0 1 > a.pgm
     run --separate-stderr digitclassify -m "$M" a.pgm nosuch.pgm a.pgm
     assert_failure 1
-    assert_equal "$output" "$(printf '0\n1')"
+    assert_equal "$output" "$(printf '0\n1\n0\n1')"
     assert_equal "$stderr" \
         "digitclassify: nosuch.pgm: No such file or directory"
 }
@@ -293,7 +303,8 @@ for line in sys.stdin:
         "digitclassify: cannot load the model: nosuch.model: No such file or directory"
     run --separate-stderr digitclassify -m . s.pgm
     assert_failure 1
-    [[ $stderr == *"not a regular file"* ]]
+    assert_equal "$stderr" \
+        "digitclassify: cannot load the model: .: Is a directory"
 }
 
 @test "digitclassify: damaged models are refused, each with its reason" {

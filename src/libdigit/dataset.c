@@ -54,9 +54,11 @@ int dg_dataset_load_idx(dg_dataset *d, const char *prefix, int orient,
     if (dg_idx_read(&im, ipath, e) < 0)
         return -1;
     if (im.ndim != 3 || im.dim[1] != 28 || im.dim[2] != 28) {
+        /* (The message is made before the header is freed.) */
+        dg_seterr(e, "%s: images are not 28x28 (ndim %u, %ux%u)", ipath,
+                  im.ndim, im.dim[1], im.dim[2]);
         dg_idx_free(&im);
-        return dg_seterr(e, "%s: images are not 28x28 (ndim %u, %ux%u)",
-                         ipath, im.ndim, im.dim[1], im.dim[2]);
+        return -1;
     }
     if (dg_idx_read(&lb, lpath, e) < 0) {
         dg_idx_free(&im);

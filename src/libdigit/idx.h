@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "dg.h"
 
@@ -21,8 +22,14 @@ typedef struct dg_idx {
     uint8_t *data;          /* (count) */
 } dg_idx;
 
-/* Read path (gzip or plain, told apart by content). */
+/* Read path (gzip or plain, told apart by content).  Data after the
+ * gzip stream (other than a further gzip member) is refused, as data
+ * after the announced size is. */
 int dg_idx_read(dg_idx *idx, const char *path, dg_err *e);
+
+/* The same from an open stream f, named name in messages (not closed).
+ * Not reentrant: it uses one static buffer. */
+int dg_idx_read_stream(dg_idx *idx, FILE *f, const char *name, dg_err *e);
 
 void dg_idx_free(dg_idx *idx);
 
