@@ -396,8 +396,8 @@ static int check_signature(dg_pnm_reader *r, dg_err *e)
     r->foreign = format_of(sig, n);
     if (r->foreign != NULL)
         return dg_seterr(e, "not a PNM image but %s data", r->foreign);
-    return dg_seterr(e, "not a PNM image (it starts with 0x%02x, not 'P')",
-                     sig[0]);
+    return dg_seterr(e, "not a valid PNM image (bad magic number 0x%02x%02x)",
+                     sig[0], n > 1 ? sig[1] : 0);
 }
 
 const char *dg_pnm_foreign(const dg_pnm_reader *r)
