@@ -410,6 +410,13 @@ void dg_softmax_forward(float *x, size_t n, size_t k)
             row[j] = expf(row[j] - mx);
             sum += row[j];
         }
+        /* Logits that overflowed (a model of huge weights) give no
+         * answer rather than NaN probabilities. */
+        if (!(sum >= 1.0f && sum <= (float)k)) {
+            for (j = 0; j < k; j++)
+                row[j] = 1.0f / (float)k;
+            continue;
+        }
         for (j = 0; j < k; j++)
             row[j] /= sum;
     }

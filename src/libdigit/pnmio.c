@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include <setjmp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -304,7 +305,10 @@ static int read_image(dg_pnm_reader *r, dg_image *im, tuple **rowp,
     struct pam pam;
     size_t cap = 0, w, h, y, k;
 
-    pnm_readpaminit(r->f, &pam, PAM_STRUCT_SIZE(tuple_type));
+    /* (Netpbm's PAM_STRUCT_SIZE does this through a null pointer, which
+     * is undefined behaviour.) */
+    pnm_readpaminit(r->f, &pam, offsetof(struct pam, tuple_type)
+                                + sizeof pam.tuple_type);
     describe(&r->last, &pam);
     w = (size_t)pam.width;
     h = (size_t)pam.height;
