@@ -7,7 +7,7 @@
 #include "fuzz_net.h"
 #include "prep.h"
 
-#define MAX_PREP_PIXELS (1u << 18)      /* larger images are only read */
+#define MAX_PREP_PIXELS (1u << 16)      /* larger images are only read */
 
 /* The network for prep's candidates. */
 static const struct dg_net *get_net(void *ctx, dg_err *e)
