@@ -443,6 +443,7 @@ static size_t batch_for(const dg_net *net)
     return ACT_BUDGET / per > 0 ? ACT_BUDGET / per : 1;
 }
 
+/* The tsv header line: the columns print_cell writes. */
 static void print_tsv_header(const struct cmdline *c, const dg_net *net)
 {
     int d;
