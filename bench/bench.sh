@@ -13,7 +13,9 @@
 # count read whole beside it (a check that the numbers were cut, not an
 # accuracy figure: models may train on these digits).  BENCH_PREP_OPTS
 # adds options to pnmdigitprep there (e.g. --split for a build that reads
-# whole numbers only with it).  Training figures need DIGIT_DATA;
+# whole numbers only with it).  Phone photos (640x480 colour, uneven
+# light, bench/photo-stream) are timed through pnmdigitprep on one core.
+# Training figures need DIGIT_DATA;
 # BENCH_TRAIN=0 leaves them out.
 set -u
 build=${1:-.}
@@ -114,6 +116,20 @@ if [ -x "$src/bench/scan-stream" ]; then
         "$(rate 10000 "$t")" "$t"
     read -r _ rss <<<"$(measure pnmdigitprep "$tmp/scans.pgm")"
     printf '%-48s %8s MiB\n' "pnmdigitprep peak RSS:" "$rss"
+fi
+
+# ---- phone photos ----
+if [ -x "$src/bench/photo-stream" ]; then
+    np=500
+    "$src/bench/photo-stream" -n "$np" -l "$tmp/photo.labels" \
+        > "$tmp/photos.ppm"
+    t=$(best_of_3 "OMP_NUM_THREADS=1 pnmdigitprep < $tmp/photos.ppm")
+    printf '%-48s %8s images/s (%.3f s)\n' \
+        "pnmdigitprep, $np 640x480 colour photos:" "$(rate "$np" "$t")" "$t"
+    read_ok=$(pnmdigitprep < "$tmp/photos.ppm" 2>/dev/null | digitclassify \
+              | paste -d' ' "$tmp/photo.labels" - | awk '$1 == $2' | wc -l)
+    printf '%-48s %8s of %s\n' "  read right (a check, not a figure):" \
+        "$read_ok" "$np"
 fi
 
 # ---- whole numbers ----

@@ -490,8 +490,17 @@ int ink_find(ink_plane *w, const dg_image *s, const dg_prep_opts *o,
         if (o->paper != DG_PAPER_OFF && !w->flattened
             && (o->paper == DG_PAPER_ALWAYS
                 || !paper_looks_flat(ghist, dark))) {
-            int rc = paper_flatten(w->c8, s->w, s->h, dark,
-                                   o->paper == DG_PAPER_ALWAYS, e);
+            int rc = o->ink != DG_INK_AUTO ? 2
+                     : paper_polarity(w->c8, s->w, s->h, e);
+
+            /* Under uneven light the majority and the border mislead:
+             * the ink is what stands out from its neighbourhood. */
+            if (rc < 0)
+                return -1;
+            if (rc != 2)
+                dark = rc;
+            rc = paper_flatten(w->c8, s->w, s->h, dark,
+                               o->paper == DG_PAPER_ALWAYS, e);
 
             if (rc < 0)
                 return -1;

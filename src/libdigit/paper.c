@@ -11,6 +11,7 @@
  * as it was: the map is measured before it is applied. */
 #include <config.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <leptonica/allheaders.h>
@@ -44,6 +45,20 @@ static void lept_quiet(void)
     setMsgSeverity(L_SEVERITY_NONE);
 }
 
+/* Leptonica keeps the bytes of an 8-bit image in 32-bit words, the
+ * first pixel in the most significant byte: on a little-endian machine
+ * each word is the four bytes reversed. */
+static inline uint32_t word_of(const uint8_t *b)
+{
+    uint32_t v;
+
+    memcpy(&v, b, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
+    return v;
+}
+
 /* A Leptonica 8-bit image of c8 (w x h), inverted when invert. */
 static PIX *to_pix(const uint8_t *c8, size_t w, size_t h, int invert)
 {
@@ -52,6 +67,7 @@ static PIX *to_pix(const uint8_t *c8, size_t w, size_t h, int invert)
     l_int32 wpl;
     size_t x, y;
     uint8_t flip = invert ? 0xff : 0;
+    uint32_t flip4 = invert ? 0xffffffffu : 0;
 
     if (p == NULL)
         return NULL;
@@ -61,7 +77,9 @@ static PIX *to_pix(const uint8_t *c8, size_t w, size_t h, int invert)
         l_uint32 *line = data + y * (size_t)wpl;
         const uint8_t *row = c8 + y * w;
 
-        for (x = 0; x < w; x++)
+        for (x = 0; x + 4 <= w; x += 4)
+            line[x / 4] = word_of(row + x) ^ flip4;
+        for (; x < w; x++)
             SET_DATA_BYTE(line, x, row[x] ^ flip);
     }
     return p;
@@ -78,7 +96,12 @@ static void from_pix(PIX *p, uint8_t *c8, size_t w, size_t h)
         const l_uint32 *line = data + y * (size_t)wpl;
         uint8_t *row = c8 + y * w;
 
-        for (x = 0; x < w; x++)
+        for (x = 0; x + 4 <= w; x += 4) {
+            uint32_t v = word_of((const uint8_t *)(line + x / 4));
+
+            memcpy(row + x, &v, 4);
+        }
+        for (; x < w; x++)
             row[x] = (uint8_t)GET_DATA_BYTE(line, x);
     }
 }
@@ -115,6 +138,104 @@ static void map_geometry(size_t side, l_int32 *red, l_int32 *size)
     s |= 1;
     *red = (l_int32)r;
     *size = (l_int32)(s < 3 ? 3 : s);
+}
+
+/* The median of v[0 .. n), n <= 25, by insertion sort (v is reordered). */
+static uint32_t median_u32(uint32_t *v, size_t n)
+{
+    size_t i, j;
+
+    for (i = 1; i < n; i++) {
+        uint32_t t = v[i];
+
+        for (j = i; j > 0 && v[j - 1] > t; j--)
+            v[j] = v[j - 1];
+        v[j] = t;
+    }
+    return v[n / 2];
+}
+
+/* Blocks of the polarity test: about this many on the shorter side. */
+#define POL_BLOCKS 24
+/* A pixel this far (of 255) from its neighbourhood's mean stands out. */
+#define POL_DEVIATION 28
+
+int paper_polarity(const uint8_t *c8, size_t w, size_t h, dg_err *e)
+{
+    size_t r = (w < h ? w : h) / POL_BLOCKS, bw, bh, x, y;
+    size_t neg = 0, pos = 0;
+    uint32_t *sum;
+    float *mean;
+
+    if (r < 2)
+        r = 2;
+    bw = (w + r - 1) / r;
+    bh = (h + r - 1) / r;
+    sum = calloc(bw * bh, sizeof *sum);
+    mean = malloc(bw * bh * sizeof *mean);
+    if (sum == NULL || mean == NULL) {
+        free(sum);
+        free(mean);
+        return dg_seterr(e, "out of memory");
+    }
+    for (y = 0; y < h; y++) {
+        const uint8_t *row = c8 + y * w;
+        uint32_t *brow = sum + (y / r) * bw;
+        size_t bx;
+
+        for (bx = 0; bx < bw; bx++) {
+            size_t x1 = bx * r + r < w ? bx * r + r : w;
+            uint32_t acc = 0;
+
+            for (x = bx * r; x < x1; x++)
+                acc += row[x];
+            brow[bx] += acc;
+        }
+    }
+    for (y = 0; y < bh; y++)
+        for (x = 0; x < bw; x++) {
+            size_t cw = x + 1 < bw ? r : w - x * r;
+            size_t ch = y + 1 < bh ? r : h - y * r;
+
+            sum[y * bw + x] = (uint32_t)((sum[y * bw + x] + cw * ch / 2)
+                                         / (cw * ch));
+        }
+    /* The paper around each block: the median of the block means of its
+     * 5 x 5 neighbourhood (ink covers fewer than half of them). */
+    for (y = 0; y < bh; y++)
+        for (x = 0; x < bw; x++) {
+            uint32_t v[25];
+            size_t yy, xx, n = 0;
+
+            for (yy = y > 1 ? y - 2 : 0; yy <= y + 2 && yy < bh; yy++)
+                for (xx = x > 1 ? x - 2 : 0; xx <= x + 2 && xx < bw; xx++)
+                    v[n++] = sum[yy * bw + xx];
+            mean[y * bw + x] = (float)median_u32(v, n);
+        }
+    /* Every other row is enough for a count. */
+    for (y = 0; y < h; y += 2) {
+        const uint8_t *row = c8 + y * w;
+        const float *mrow = mean + (y / r) * bw;
+        size_t bx;
+
+        for (bx = 0; bx < bw; bx++) {
+            int lo = (int)mrow[bx] - POL_DEVIATION;
+            int hi = (int)mrow[bx] + POL_DEVIATION;
+            size_t x1 = bx * r + r < w ? bx * r + r : w;
+
+            for (x = bx * r; x < x1; x++) {
+                neg += row[x] < lo;
+                pos += row[x] > hi;
+            }
+        }
+    }
+    free(sum);
+    free(mean);
+    if (neg > 2 * pos)
+        return 1;
+    if (pos > 2 * neg)
+        return 0;
+    return 2;
 }
 
 int paper_flatten(uint8_t *c8, size_t w, size_t h, int dark, int force,

@@ -52,6 +52,12 @@ void ink_free(ink_plane *p);
 int paper_flatten(uint8_t *c8, size_t w, size_t h, int dark, int force,
                   dg_err *e);
 
+/* The polarity of the grey image c8 (w x h) under uneven light: which
+ * way the pixels that stand out from their neighbourhood go (ink is the
+ * few that do).  1: dark ink, 0: light ink, 2: no clear answer, -1 on
+ * error. */
+int paper_polarity(const uint8_t *c8, size_t w, size_t h, dg_err *e);
+
 /* ---- lines.c: printed lines ---- */
 
 #define LINES_MAX 64            /* lines of each direction at most */
