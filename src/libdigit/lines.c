@@ -448,7 +448,7 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
         return 0;
     off = lround(MAX_SLOPE * (double)W) + 1;
     offh = lround(MAX_SLOPE * (double)H) + 1;
-    n = (W > H ? 2 * W : H) + 2 * (size_t)(off > offh ? off : offh);
+    n = (2 * W > H ? 2 * W : H) + 2 * (size_t)(off > offh ? off : offh);
     if (dg_grow(&lw->proj, &lw->projcap, n + 2, sizeof *lw->proj, e) < 0)
         return -1;
     thick = (size_t)(MAX_THICK * (double)(y1 - y0)) + 2;
