@@ -20,6 +20,9 @@
 
 /* The least difference between ink and ground that counts as ink. */
 #define MIN_CONTRAST 0.1f
+/* Faint ink on grainy paper lies this many deviations of the paper
+ * beyond its median. */
+#define SPARSE_SIGMAS 4
 /* Paper whose grey levels span fewer than this many (of 255) is taken
  * as evenly lit without estimating its light. */
 #define FLAT_SPREAD 16
@@ -233,6 +236,47 @@ static float hist_mad(const size_t *hist, int lo, int hi, int c)
     return 1.4826f * (float)hist_median(dev, 0, 255) / 255.0f;
 }
 
+/* Otsu's threshold t of the ink-level histogram hist, or a stricter one
+ * where Otsu split the paper itself.  When the ink is a thin faint
+ * stroke on grainy paper (pencil), the paper's grain is the widest
+ * spread in the histogram and Otsu cuts through it: its ink class is
+ * large (a fifth of the image or more) or hardly darker than the paper.
+ * Then the paper's own spread is measured on its clean side (the pixels
+ * lighter than the median, where no ink is) and ink is what lies beyond
+ * SPARSE_SIGMAS of it, at least MIN_CONTRAST; the stricter of the two
+ * thresholds wins, so an image Otsu splits well is never changed. */
+static int sparse_ink(const size_t hist[256], int t)
+{
+    size_t n = 0, ink = 0, inksum = 0, acc = 0, dev[256] = { 0 };
+    int k, med = 0, t2, sd;
+
+    for (k = 0; k < 256; k++) {
+        n += hist[k];
+        if (k > t) {
+            ink += hist[k];
+            inksum += (size_t)k * hist[k];
+        }
+    }
+    if (n == 0 || ink == 0)
+        return t;
+    for (k = 0; k < 256; k++) {
+        acc += hist[k];
+        if (2 * acc >= n) {
+            med = k;
+            break;
+        }
+    }
+    if (5 * ink < n && (double)inksum / (double)ink - med
+                       >= 2.0 * MIN_CONTRAST * 255.0)
+        return t;
+    for (k = 0; k <= med; k++)
+        dev[med - k] += hist[k];
+    sd = (int)(1.4826 * hist_median(dev, 0, 255) + 0.5);
+    t2 = med + (SPARSE_SIGMAS * sd > MIN_CONTRAST * 255
+                ? SPARSE_SIGMAS * sd : (int)(MIN_CONTRAST * 255));
+    return t2 > t && t2 < 255 ? t2 : t;
+}
+
 /* Global threshold (Otsu, fixed or none) on the quantised grey image in
  * w->c8 with histogram ghist: contrast = ink level above the ground (the
  * median of the ground class), strong = above the threshold, weak =
@@ -259,6 +303,7 @@ static int global_ink(ink_plane *w, size_t n, const dg_prep_opts *o,
         bg = t;
     } else {
         t = dg_otsu(hist);
+        t = sparse_ink(hist, t);
         bg = hist_median(hist, 0, t);
     }
     for (k = t + 1; k < 256; k++) {
