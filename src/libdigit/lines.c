@@ -24,6 +24,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "prep_int.h"
@@ -135,7 +136,7 @@ DG_VECTORISE static uint8_t row_bits(const uint8_t *restrict row, size_t n)
     return acc;
 }
 
-/* The columns and rows that hold ink: [*x0, *x1) x [*y0, *y1).
+/* The columns and rows that hold strong ink: [*x0, *x1) x [*y0, *y1).
  * Returns 0 when there is none. */
 static int ink_extent(const ink_plane *p, size_t W, size_t H, size_t *x0,
                       size_t *x1, size_t *y0, size_t *y1)
@@ -149,12 +150,12 @@ static int ink_extent(const ink_plane *p, size_t W, size_t H, size_t *x0,
     for (y = 0; y < H; y++) {
         const uint8_t *row = p->mk + y * W;
 
-        if (!row_bits(row, W))
+        if (!(row_bits(row, W) & MK_STRONG))
             continue;
-        for (x = 0; x < *x0 && !row[x]; x++)
+        for (x = 0; x < *x0 && !(row[x] & MK_STRONG); x++)
             ;
         *x0 = x < *x0 ? x : *x0;
-        for (x = W; x > *x1 && !row[x - 1]; x--)
+        for (x = W; x > *x1 && !(row[x - 1] & MK_STRONG); x--)
             ;
         *x1 = x > *x1 ? x : *x1;
         *y0 = y < *y0 ? y : *y0;
@@ -163,14 +164,33 @@ static int ink_extent(const ink_plane *p, size_t W, size_t H, size_t *x0,
     return *x1 > *x0;
 }
 
-/* cnt[x] += 1 where row[x] holds ink, for x in [0, n). */
-DG_VECTORISE static void count_ink(const uint8_t *restrict row,
-                                   uint16_t *restrict cnt, size_t n)
+/* The vertical runs of ink of a band of rows, column by column. */
+typedef struct band_runs {
+    uint16_t *cur;          /* the run going on at the row, or 0 */
+    uint16_t *first;        /* the first run that ended, or 0 */
+    uint16_t *last;         /* the last run that ended, or 0 */
+    uint16_t *strong;       /* strong pixels */
+} band_runs;
+
+/* Add row[0 .. n) of the mask to the runs (the arrays of a band_runs);
+ * without branches, for the compiler to vectorise. */
+DG_VECTORISE static void band_row(uint16_t *restrict cur,
+                                  uint16_t *restrict first,
+                                  uint16_t *restrict last,
+                                  uint16_t *restrict strong,
+                                  const uint8_t *restrict row, size_t n)
 {
     size_t x;
 
-    for (x = 0; x < n; x++)
-        cnt[x] += row[x] != 0;
+    for (x = 0; x < n; x++) {
+        uint16_t ink = row[x] != 0, c = cur[x];
+        uint16_t ended = (uint16_t)(!ink & (c != 0));
+
+        strong[x] = (uint16_t)(strong[x] + (row[x] & MK_STRONG));
+        first[x] = (uint16_t)(first[x] + (first[x] == 0) * ended * c);
+        last[x] = ended ? c : last[x];
+        cur[x] = (uint16_t)(ink * (c + 1));
+    }
 }
 
 /* Bands of projection rows at least need high: [a, b) each, at most
@@ -398,32 +418,49 @@ static int long_enough(const ink_plane *p, size_t W, size_t H, double s,
 }
 
 /* A cheap test that spares most images the search: whether some band
- * of rows, tall enough to hold a line at any skew searched, has thin
- * ink (at most thick of its rows) in enough columns: H_COVER of the
- * ink's width, and LINE_LONG times as many as the rest of the writing
- * is high.  (A curved stroke crosses a band along many of its rows, a
- * line along few.)  Uses lw->proj (room for W) as scratch.  Never false
- * for an image that has a line. */
+ * of rows, tall enough to hold a line at any skew searched, is crossed
+ * by a thin run of ink (at most thick rows: the topmost or the lowest
+ * run of the column in the band) in enough columns: H_COVER of the
+ * strong ink's width, and LINE_LONG times as many as the rest of the
+ * writing is high.  (A curved stroke runs down a band, a line across.)
+ * Uses lw->proj (room for 2 W words) as scratch.  Never false for an
+ * image that has a line. */
 static int maybe_lines(lines_work *lw, const ink_plane *p, size_t W,
                        size_t x0, size_t x1, size_t y0, size_t y1,
                        size_t thick)
 {
     size_t r = (size_t)(MAX_SLOPE * (double)(x1 - x0)) + thick + 1;
     size_t y, x, first = SIZE_MAX, last = 0, best = 0, n = x1 - x0;
-    uint16_t *cnt = (uint16_t *)lw->proj;
+    size_t widest = 0;
+    band_runs br;
 
     if (r > 65535)
         return 1;               /* too tall a band to count: search */
+    br.cur = (uint16_t *)lw->proj;
+    br.first = br.cur + n;
+    br.last = br.first + n;
+    br.strong = br.last + n;
     for (y = y0; y < y1; y += r) {
         size_t ye = y + r < y1 ? y + r : y1, cov = 0, yy, any = 0;
 
-        memset(cnt, 0, n * sizeof *cnt);
+        memset(br.cur, 0, 4 * n * sizeof *br.cur);
         for (yy = y; yy < ye; yy++)
-            count_ink(p->mk + yy * W + x0, cnt, n);
+            band_row(br.cur, br.first, br.last, br.strong,
+                     p->mk + yy * W + x0, n);
+        /* The writing is strong ink; a column inked down the whole band
+         * (a vertical line, or a digit's stem) says nothing of its
+         * height. */
+        size_t inked = 0;
+
         for (x = 0; x < n; x++) {
-            cov += cnt[x] > 0 && cnt[x] <= thick;
-            any += cnt[x] > 0;
+            size_t f = br.first[x] ? br.first[x] : br.cur[x];
+            size_t l = br.cur[x] ? br.cur[x] : br.last[x];
+
+            cov += (f > 0 && f <= thick) || (l > 0 && l <= thick);
+            any += br.strong[x] > 0 && br.strong[x] < ye - y;
+            inked += f > 0;
         }
+        widest = inked > widest ? inked : widest;
         if ((double)cov >= H_COVER * (double)n) {
             best = cov > best ? cov : best;
         } else if (any > 0) {
@@ -431,9 +468,14 @@ static int maybe_lines(lines_work *lw, const ink_plane *p, size_t W,
             last = ye;
         }
     }
-    /* The writing is at least one band high. */
-    return best > 0 && (double)best >= LINE_LONG * (double)(
-               first == SIZE_MAX || last - first < r ? r : last - first);
+    if (getenv("LINES_DBG")) fprintf(stderr, "gate r %zu best %zu first %zu last %zu thick %zu ext %zu-%zu %zu-%zu\n", r, best, first, last, thick, x0, x1, y0, y1);
+    /* The writing is at least one band high.  Or: a line that digits
+     * sit on is no thin run where they touch it, but a band inked
+     * across LINE_LONG times the height of all the strong ink (faint
+     * lines are not strong) may still hold one. */
+    return (best > 0 && (double)best >= LINE_LONG * (double)(
+                first == SIZE_MAX || last - first < r ? r : last - first))
+           || (double)widest >= LINE_LONG * (double)(y1 - y0);
 }
 
 int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
@@ -464,6 +506,7 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
     if (nb == 0)
         return 0;
     hw = writing_height(lw, p, W, H, lw->slope, off, cand, nb);
+    if (getenv("LINES_DBG")) { fprintf(stderr, "slope %.3f nb %zu hw %zu\n", lw->slope, nb, hw); for (i = 0; i < nb; i++) fprintf(stderr, " band %zu-%zu long %d\n", cand[i].a, cand[i].b, long_enough(p, W, H, lw->slope, off, &cand[i], hw)); }
     if (hw < 4)
         hw = 4;
     for (i = 0; i < nb; i++)
