@@ -46,8 +46,8 @@
 #define MAX_THICK 0.08
 /* A printed line is at least this many times as long as the
  * handwriting is high; each side of a box at least BOX_SIDE times. */
-#define LINE_LONG 2.5
-#define BOX_SIDE 0.8
+#define LINE_LONG 2.0
+#define BOX_SIDE 1.0
 
 static inline int is_ink(const uint8_t *mk, size_t W, size_t x, size_t y)
 {
@@ -107,7 +107,11 @@ static double find_slope(const ink_plane *p, size_t W, size_t H,
     bestss = -1;
     for (i = 0; i < FINE_STEPS; i++) {
         double s = lo + 2 * d * i / (FINE_STEPS - 1);
-        double ss = project_rows(p, W, H, s, 1, off, proj);
+        double ss;
+
+        if (fabs(s) > MAX_SLOPE)    /* the projection has room for no more */
+            continue;
+        ss = project_rows(p, W, H, s, 1, off, proj);
 
         if (ss > bestss || (ss == bestss && fabs(s) < fabs(best))) {
             bestss = ss;
@@ -330,54 +334,43 @@ static void vertical_lines(lines_work *lw, const ink_plane *p, size_t W,
     lw->nv += nb;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-    return x < y ? -1 : x > y;
-}
-
-/* The height of the handwriting: over the columns with strong ink
- * outside the candidate bands (rows along slope s, offset off), the
- * median of the rows from its first to its last.  (A column through a
- * box's side would count the box's height; there are few of them.)
- * Uses lw->proj (room for 2 W) as scratch. */
+/* The height of the handwriting: the rows from the first to the last
+ * that hold strong ink outside the candidate bands (rows along slope s,
+ * offset off) and outside the columns inked down nearly all the ink's
+ * height [y0, y1) (a vertical line).  Uses lw->proj (room for W words)
+ * as scratch. */
 static size_t writing_height(lines_work *lw, const ink_plane *p, size_t W,
-                             size_t H, double s, long off,
+                             size_t y0, size_t y1, double s, long off,
                              const line_band *band, size_t nb)
 {
-    uint32_t *first = lw->proj, *last = lw->proj + W;
-    size_t x, y, k, n = 0;
+    uint32_t *col = lw->proj;
+    size_t x, y, k, first = SIZE_MAX, last = 0;
+    size_t full = (size_t)(V_COVER * (double)(y1 - y0));
 
-    for (x = 0; x < W; x++) {
-        first[x] = UINT32_MAX;
-        last[x] = 0;
-    }
-    for (y = 0; y < H; y++) {
+    memset(col, 0, W * sizeof *col);
+    for (y = y0; y < y1; y++)
+        for (x = 0; x < W; x++)
+            col[x] += p->mk[y * W + x] & MK_STRONG;
+    for (y = y0; y < y1; y++) {
         const uint8_t *row = p->mk + y * W;
 
         for (x = 0; x < W; x++) {
             long pr;
             int inband = 0;
 
-            if (!(row[x] & MK_STRONG))
+            if (!(row[x] & MK_STRONG) || col[x] >= full)
                 continue;
             pr = proj_row(s, x, y, off);
             for (k = 0; k < nb && !inband; k++)
                 inband = pr + 1 >= (long)band[k].a && pr <= (long)band[k].b;
             if (inband)
                 continue;
-            first[x] = (uint32_t)y < first[x] ? (uint32_t)y : first[x];
-            last[x] = (uint32_t)y;
+            first = y < first ? y : first;
+            last = y;
+            break;              /* this row counts; the next */
         }
     }
-    for (x = 0; x < W; x++)
-        if (first[x] != UINT32_MAX)
-            first[n++] = last[x] - first[x] + 1;
-    if (n == 0)
-        return 0;
-    qsort(first, n, sizeof *first, cmp_u32);
-    return first[n / 2];
+    return first <= last ? last - first + 1 : 0;
 }
 
 /* Whether band bd (projection rows along slope s, offset off) is long
@@ -505,7 +498,7 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
                     LINES_MAX);
     if (nb == 0)
         return 0;
-    hw = writing_height(lw, p, W, H, lw->slope, off, cand, nb);
+    hw = writing_height(lw, p, W, y0, y1, lw->slope, off, cand, nb);
     if (getenv("LINES_DBG")) { fprintf(stderr, "slope %.3f nb %zu hw %zu\n", lw->slope, nb, hw); for (i = 0; i < nb; i++) fprintf(stderr, " band %zu-%zu long %d\n", cand[i].a, cand[i].b, long_enough(p, W, H, lw->slope, off, &cand[i], hw)); }
     if (hw < 4)
         hw = 4;
