@@ -45,9 +45,11 @@
 /* A line is at most this thick, as a fraction of the ink's height. */
 #define MAX_THICK 0.08
 /* A printed line is at least this many times as long as the
- * handwriting is high; each side of a box at least BOX_SIDE times. */
+ * handwriting is high; the top or bottom of a box at least BOX_SIDE
+ * times (with its partner, see long_bands). */
 #define LINE_LONG 2.0
-#define BOX_SIDE 1.0
+#define BOX_SIDE 0.7
+#define SEG_MAX 32              /* runs of a band looked at */
 
 static inline int is_ink(const uint8_t *mk, size_t W, size_t x, size_t y)
 {
@@ -373,41 +375,96 @@ static size_t writing_height(lines_work *lw, const ink_plane *p, size_t W,
     return first <= last ? last - first + 1 : 0;
 }
 
-/* Whether band bd (projection rows along slope s, offset off) is long
- * enough for a printed line against handwriting hw high: one run of ink
- * along it (gaps of up to gap columns bridged) of LINE_LONG hw, or runs
- * of at least BOX_SIDE hw (the tops of a row of boxes) adding up to
- * LINE_LONG hw. */
-static int long_enough(const ink_plane *p, size_t W, size_t H, double s,
-                       long off, const line_band *bd, size_t hw)
+/* The runs of ink along band bd (projection rows along slope s, offset
+ * off), gaps of up to the band's thickness + 2 bridged, of at least min
+ * columns: into seg[0 .. max) as [x0, x1) pairs.  Returns how many; the
+ * longest in *longest. */
+static size_t band_segments(const ink_plane *p, size_t W, size_t H,
+                            double s, long off, const line_band *bd,
+                            size_t min, size_t (*seg)[2], size_t max,
+                            size_t *longest)
 {
-    size_t x, len = 0, longest = 0, boxes = 0, gap = 0;
+    size_t x, len = 0, gap = 0, n = 0, start = 0;
     size_t maxgap = (bd->b - bd->a) + 2;
 
+    *longest = 0;
     for (x = 0; x <= W; x++) {
         int ink = 0;
 
         if (x < W) {
             long sh = lround(s * (double)x) - off, y;
 
-            for (y = (long)bd->a + sh; y < (long)bd->b + sh; y++)
-                if (y >= 0 && y < (long)H && p->mk[(size_t)y * W + x])
-                    ink = 1;
+            for (y = (long)bd->a + sh; y < (long)bd->b + sh && !ink; y++)
+                ink = y >= 0 && y < (long)H && p->mk[(size_t)y * W + x];
         }
         if (ink) {
+            if (len == 0)
+                start = x;
             len += gap + 1;
             gap = 0;
             continue;
         }
         if (len > 0 && ++gap <= maxgap && x < W)
             continue;
-        longest = len > longest ? len : longest;
-        if ((double)len >= BOX_SIDE * (double)hw)
-            boxes += len;
+        *longest = len > *longest ? len : *longest;
+        if (len >= min && n < max) {
+            seg[n][0] = start;
+            seg[n][1] = start + len;
+            n++;
+        }
         len = gap = 0;
     }
-    return (double)longest >= LINE_LONG * (double)hw
-           || (double)boxes >= LINE_LONG * (double)hw;
+    return n;
+}
+
+/* Columns where runs a[0 .. na) and b[0 .. nb) overlap. */
+static size_t overlap(size_t (*a)[2], size_t na, size_t (*b)[2], size_t nb)
+{
+    size_t i, j, sum = 0;
+
+    for (i = 0; i < na; i++)
+        for (j = 0; j < nb; j++) {
+            size_t lo = a[i][0] > b[j][0] ? a[i][0] : b[j][0];
+            size_t hi = a[i][1] < b[j][1] ? a[i][1] : b[j][1];
+
+            sum += hi > lo ? hi - lo : 0;
+        }
+    return sum;
+}
+
+/* Which candidate bands cand[0 .. nb) are printed lines against
+ * handwriting hw high; their flags in keep.  A line: one run LINE_LONG
+ * times hw long.  Boxes: two bands, at least half of hw apart, whose
+ * runs of at least BOX_SIDE hw lie over each other (the tops and
+ * bottoms of boxes, one box or a row of them) for most of their length;
+ * a digit's bar has no such partner. */
+static void long_bands(const ink_plane *p, size_t W, size_t H, double s,
+                       long off, const line_band *cand, size_t nb,
+                       size_t hw, int *keep)
+{
+    size_t seg[LINES_MAX][SEG_MAX][2], nseg[LINES_MAX], total[LINES_MAX];
+    size_t i, j, k, longest;
+
+    for (i = 0; i < nb; i++) {
+        nseg[i] = band_segments(p, W, H, s, off, &cand[i],
+                                (size_t)(BOX_SIDE * (double)hw), seg[i],
+                                SEG_MAX, &longest);
+        keep[i] = (double)longest >= LINE_LONG * (double)hw;
+        for (total[i] = 0, k = 0; k < nseg[i]; k++)
+            total[i] += seg[i][k][1] - seg[i][k][0];
+    }
+    for (i = 0; i < nb; i++)
+        for (j = i + 1; j < nb; j++) {
+            size_t ov, least = total[i] < total[j] ? total[i] : total[j];
+
+            if (2 * (cand[j].a - cand[i].b) < hw || least == 0)
+                continue;
+            ov = overlap(seg[i], nseg[i], seg[j], nseg[j]);
+            if (ov * 10 >= least * 8) {
+                keep[i] = 1;
+                keep[j] = 1;
+            }
+        }
 }
 
 /* A cheap test that spares most images the search: whether some band
@@ -476,6 +533,7 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
 {
     size_t x0, x1, y0, y1, n, i, thick, hw, nb;
     line_band cand[LINES_MAX];
+    int keep[LINES_MAX];
     long off, offh;
 
     lw->nh = lw->nv = 0;
@@ -499,11 +557,12 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
     if (nb == 0)
         return 0;
     hw = writing_height(lw, p, W, y0, y1, lw->slope, off, cand, nb);
-    if (getenv("LINES_DBG")) { fprintf(stderr, "slope %.3f nb %zu hw %zu\n", lw->slope, nb, hw); for (i = 0; i < nb; i++) fprintf(stderr, " band %zu-%zu long %d\n", cand[i].a, cand[i].b, long_enough(p, W, H, lw->slope, off, &cand[i], hw)); }
     if (hw < 4)
         hw = 4;
+    long_bands(p, W, H, lw->slope, off, cand, nb, hw, keep);
+    if (getenv("LINES_DBG")) { fprintf(stderr, "slope %.3f nb %zu hw %zu\n", lw->slope, nb, hw); for (i = 0; i < nb; i++) fprintf(stderr, " band %zu-%zu keep %d\n", cand[i].a, cand[i].b, keep[i]); }
     for (i = 0; i < nb; i++)
-        if (long_enough(p, W, H, lw->slope, off, &cand[i], hw))
+        if (keep[i])
             lw->hb[lw->nh++] = cand[i];
     /* Vertical lines: the sides of boxes between two horizontal lines
      * (a gap at least half the writing's height), and lines down the
