@@ -436,8 +436,8 @@ static size_t overlap(size_t (*a)[2], size_t na, size_t (*b)[2], size_t nb)
  * handwriting hw high; their flags in keep.  A line: one run LINE_LONG
  * times hw long.  Boxes: two bands, at least half of hw apart, whose
  * runs of at least BOX_SIDE hw lie over each other (the tops and
- * bottoms of boxes, one box or a row of them) for most of their length;
- * a digit's bar has no such partner. */
+ * bottoms of boxes, one box or a row of them) for most of the length of
+ * each; a digit's bar has no such partner. */
 static void long_bands(const ink_plane *p, size_t W, size_t H, double s,
                        long off, const line_band *cand, size_t nb,
                        size_t hw, int *keep)
@@ -455,12 +455,12 @@ static void long_bands(const ink_plane *p, size_t W, size_t H, double s,
     }
     for (i = 0; i < nb; i++)
         for (j = i + 1; j < nb; j++) {
-            size_t ov, least = total[i] < total[j] ? total[i] : total[j];
+            size_t ov, most = total[i] > total[j] ? total[i] : total[j];
 
-            if (2 * (cand[j].a - cand[i].b) < hw || least == 0)
+            if (2 * (cand[j].a - cand[i].b) < hw || most == 0)
                 continue;
             ov = overlap(seg[i], nseg[i], seg[j], nseg[j]);
-            if (ov * 10 >= least * 8) {
+            if (ov * 10 >= most * 8) {
                 keep[i] = 1;
                 keep[j] = 1;
             }
