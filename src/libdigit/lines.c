@@ -50,6 +50,10 @@
 #define LINE_LONG 2.0
 #define BOX_SIDE 0.7
 #define SEG_MAX 32              /* runs of a band looked at */
+/* The ticks of a comb field are this long, as a fraction of the
+ * handwriting's height. */
+#define TICK_MIN 0.12
+#define TICK_MAX 0.6
 
 static inline int is_ink(const uint8_t *mk, size_t W, size_t x, size_t y)
 {
@@ -259,6 +263,105 @@ static void clear_hband(ink_plane *p, const uint8_t *orig, size_t W, size_t H,
         if (yb < (long)H && !(orig[(size_t)yb * W + x] & MK_STRONG)
             && !below)
             p->mk[(size_t)yb * W + x] = 0;
+    }
+}
+
+/* The length of the run of ink in orig going from row y (inclusive) in
+ * direction dir (-1 up, +1 down) in column x. */
+static size_t tick_run(const uint8_t *orig, size_t W, size_t H, size_t x,
+                       long y, int dir)
+{
+    size_t len = 0;
+
+    for (; y >= 0 && y < (long)H && orig[(size_t)y * W + x]; y += dir)
+        len++;
+    return len;
+}
+
+/* Whether row y of orig has ink in columns [x0, x1) (clipped). */
+static int ink_in(const uint8_t *orig, size_t W, size_t H, long x0,
+                  long x1, long y)
+{
+    long x;
+
+    if (y < 0 || y >= (long)H)
+        return 0;
+    for (x = x0 < 0 ? 0 : x0; x < x1 && x < (long)W; x++)
+        if (orig[(size_t)y * W + (size_t)x])
+            return 1;
+    return 0;
+}
+
+/* A tick found: columns [x0, x1) standing on the line at row edge (of
+ * the first column), reaching len rows in direction dir. */
+typedef struct tick {
+    size_t x0, x1, len;
+    long edge;
+} tick;
+
+/* Whether t is a tick: alone (no ink a column away from it halfway
+ * along, nor just beyond its end), then clear it from p's mask. */
+static void clear_tick(ink_plane *p, const uint8_t *orig, size_t W,
+                       size_t H, double s, long off, long base, int dir,
+                       const tick *t)
+{
+    long mid = t->edge + dir * (long)(t->len / 2);
+    long end = t->edge + dir * (long)(t->len + 1);
+    size_t c;
+
+    /* (The column next to it may hold its faint rim.) */
+    if (t->x1 <= t->x0
+        || ink_in(orig, W, H, (long)t->x0 - 3, (long)t->x0 - 1, mid)
+        || ink_in(orig, W, H, (long)t->x1 + 1, (long)t->x1 + 3, mid)
+        || ink_in(orig, W, H, (long)t->x0 - 1, (long)t->x1 + 1, end))
+        return;
+    for (c = t->x0; c < t->x1; c++) {
+        long y = base + lround(s * (double)c) - off;
+
+        for (; y >= 0 && y < (long)H && orig[(size_t)y * W + c]; y += dir)
+            p->mk[(size_t)y * W + c] = 0;
+    }
+}
+
+/* Take out the ticks of a comb field standing on (or hanging from) the
+ * horizontal line bd: short straight vertical strokes, TICK_MIN to
+ * TICK_MAX of the writing's height hw long, at most a line's thickness
+ * wide (+ 3), alone, their far end free.  A digit touching the line is
+ * taller, or wider, or goes on sideways. */
+static void clear_ticks(ink_plane *p, const uint8_t *orig, size_t W,
+                        size_t H, double s, long off, const line_band *bd,
+                        size_t hw)
+{
+    size_t lo = (size_t)(TICK_MIN * (double)hw);
+    size_t hi = (size_t)(TICK_MAX * (double)hw);
+    size_t wmax = (bd->b - bd->a) + 3, x;
+    int dir;
+
+    if (lo < 3)
+        lo = 3;
+    for (dir = -1; dir <= 1; dir += 2) {
+        long base = dir < 0 ? (long)bd->a - 1 : (long)bd->b;
+        tick t = { 0, 0, 0, 0 };
+
+        for (x = 0; x <= W; x++) {
+            size_t len = 0;
+            long edge = base + lround(s * (double)x) - off;
+
+            if (x < W && edge >= 0 && edge < (long)H)
+                len = tick_run(orig, W, H, x, edge, dir);
+            if (len >= lo && len <= hi) {
+                if (t.x1 != x) {
+                    t.x0 = x;
+                    t.len = 0;
+                    t.edge = edge;
+                }
+                t.x1 = x + 1;
+                t.len = len > t.len ? len : t.len;
+                continue;
+            }
+            if (t.x1 == x && t.x1 - t.x0 <= wmax)
+                clear_tick(p, orig, W, H, s, off, base, dir, &t);
+        }
     }
 }
 
@@ -581,8 +684,10 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
     if (lw->nh == 0 && lw->nv == 0)
         return 0;
     memcpy(lw->orig, p->mk, W * H);
-    for (i = 0; i < lw->nh; i++)
+    for (i = 0; i < lw->nh; i++) {
         clear_hband(p, lw->orig, W, H, lw->slope, off, &lw->hb[i]);
+        clear_ticks(p, lw->orig, W, H, lw->slope, off, &lw->hb[i], hw);
+    }
     for (i = 0; i < lw->nv; i++)
         clear_vband(p, lw->orig, W, lw->slope, lw->vy0[i], lw->vy1[i],
                     &lw->vb[i]);
