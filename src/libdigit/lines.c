@@ -24,7 +24,6 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "prep_int.h"
@@ -520,8 +519,36 @@ static size_t band_segments(const ink_plane *p, size_t W, size_t H,
     return n;
 }
 
-/* Columns where runs a[0 .. na) and b[0 .. nb) overlap. */
-static size_t overlap(size_t (*a)[2], size_t na, size_t (*b)[2], size_t nb)
+/* Whether some column within 3 of x is inked over V_GAP_COVER of the
+ * rows between bands top and bot (projection rows along slope s, offset
+ * off): the side of a box. */
+static int side_near(const ink_plane *p, size_t W, size_t H, double s,
+                     long off, const line_band *top, const line_band *bot,
+                     size_t x)
+{
+    size_t c = x > 3 ? x - 3 : 0;
+
+    for (; c <= x + 3 && c < W; c++) {
+        long sh = lround(s * (double)c) - off, y;
+        long a = (long)top->b + sh, b = (long)bot->a + sh;
+        size_t inked = 0;
+
+        if (a < 0 || b > (long)H || b <= a)
+            continue;
+        for (y = a; y < b; y++)
+            inked += p->mk[(size_t)y * W + c] != 0;
+        if ((double)inked >= V_GAP_COVER * (double)(b - a))
+            return 1;
+    }
+    return 0;
+}
+
+/* Columns where runs a[0 .. na) of band top and b[0 .. nb) of band bot
+ * lie over each other with a box's sides joining them at both ends. */
+static size_t boxed_overlap(const ink_plane *p, size_t W, size_t H,
+                            double s, long off, const line_band *top,
+                            const line_band *bot, size_t (*a)[2], size_t na,
+                            size_t (*b)[2], size_t nb)
 {
     size_t i, j, sum = 0;
 
@@ -530,7 +557,9 @@ static size_t overlap(size_t (*a)[2], size_t na, size_t (*b)[2], size_t nb)
             size_t lo = a[i][0] > b[j][0] ? a[i][0] : b[j][0];
             size_t hi = a[i][1] < b[j][1] ? a[i][1] : b[j][1];
 
-            sum += hi > lo ? hi - lo : 0;
+            if (hi > lo && side_near(p, W, H, s, off, top, bot, lo)
+                && side_near(p, W, H, s, off, top, bot, hi - 1))
+                sum += hi - lo;
         }
     return sum;
 }
@@ -538,9 +567,9 @@ static size_t overlap(size_t (*a)[2], size_t na, size_t (*b)[2], size_t nb)
 /* Which candidate bands cand[0 .. nb) are printed lines against
  * handwriting hw high; their flags in keep.  A line: one run LINE_LONG
  * times hw long.  Boxes: two bands, at least half of hw apart, whose
- * runs of at least BOX_SIDE hw lie over each other (the tops and
- * bottoms of boxes, one box or a row of them) for most of the length of
- * each; a digit's bar has no such partner. */
+ * runs of at least BOX_SIDE hw lie over each other, joined at both ends
+ * by sides (the tops and bottoms of boxes, one box or a row of them),
+ * for most of the length of each; a digit's bar has no such partner. */
 static void long_bands(const ink_plane *p, size_t W, size_t H, double s,
                        long off, const line_band *cand, size_t nb,
                        size_t hw, int *keep)
@@ -562,7 +591,8 @@ static void long_bands(const ink_plane *p, size_t W, size_t H, double s,
 
             if (2 * (cand[j].a - cand[i].b) < hw || most == 0)
                 continue;
-            ov = overlap(seg[i], nseg[i], seg[j], nseg[j]);
+            ov = boxed_overlap(p, W, H, s, off, &cand[i], &cand[j], seg[i],
+                               nseg[i], seg[j], nseg[j]);
             if (ov * 10 >= most * 8) {
                 keep[i] = 1;
                 keep[j] = 1;
@@ -621,7 +651,6 @@ static int maybe_lines(lines_work *lw, const ink_plane *p, size_t W,
             last = ye;
         }
     }
-    if (getenv("LINES_DBG")) fprintf(stderr, "gate r %zu best %zu first %zu last %zu thick %zu ext %zu-%zu %zu-%zu\n", r, best, first, last, thick, x0, x1, y0, y1);
     /* The writing is at least one band high.  Or: a line that digits
      * sit on is no thin run where they touch it, but a band inked
      * across LINE_LONG times the height of all the strong ink (faint
@@ -663,7 +692,6 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
     if (hw < 4)
         hw = 4;
     long_bands(p, W, H, lw->slope, off, cand, nb, hw, keep);
-    if (getenv("LINES_DBG")) { fprintf(stderr, "slope %.3f nb %zu hw %zu\n", lw->slope, nb, hw); for (i = 0; i < nb; i++) fprintf(stderr, " band %zu-%zu keep %d\n", cand[i].a, cand[i].b, keep[i]); }
     for (i = 0; i < nb; i++)
         if (keep[i])
             lw->hb[lw->nh++] = cand[i];
