@@ -265,6 +265,58 @@ static void clear_hband(ink_plane *p, const uint8_t *orig, size_t W, size_t H,
     }
 }
 
+/* The rows of band bd that the line itself fills: where digits sit on
+ * a line, their edges swell its band.  In the columns where the band's
+ * ink touches nothing above or below it (the line alone), the median
+ * first and last inked rows; bd unchanged when there are none. */
+static line_band line_rows(const ink_plane *p, size_t W, size_t H,
+                           double s, long off, const line_band *bd)
+{
+    size_t tops[64] = { 0 }, bots[64] = { 0 }, n = 0, acc, x;
+    size_t thick = bd->b - bd->a, k, mt = 0, mb = thick - 1;
+    line_band t = *bd;
+
+    if (thick > 64)
+        return t;
+    for (x = 0; x < W; x++) {
+        long sh = lround(s * (double)x) - off;
+        long ya = (long)bd->a + sh, yb = (long)bd->b + sh, y;
+        long first = -1, last = -1;
+
+        if (ya < 1 || yb + 1 > (long)H || is_ink(p->mk, W, x, (size_t)ya - 1)
+            || is_ink(p->mk, W, x, (size_t)yb))
+            continue;
+        for (y = ya; y < yb; y++)
+            if (is_ink(p->mk, W, x, (size_t)y)) {
+                if (first < 0)
+                    first = y - ya;
+                last = y - ya;
+            }
+        if (first < 0)
+            continue;
+        tops[first]++;
+        bots[last]++;
+        n++;
+    }
+    if (n == 0)
+        return t;
+    for (acc = 0, k = 0; k < thick; k++)
+        if ((acc += tops[k]) * 2 >= n) {
+            mt = k;
+            break;
+        }
+    for (acc = 0, k = 0; k < thick; k++)
+        if ((acc += bots[k]) * 2 >= n) {
+            mb = k;
+            break;
+        }
+    if (mb >= mt) {
+        t.a = bd->a + mt;
+        t.b = bd->a + mb + 1;
+    }
+    return t;
+}
+
 /* The length of the run of ink in orig going from row y (inclusive) in
  * direction dir (-1 up, +1 down) in column x. */
 static size_t tick_run(const uint8_t *orig, size_t W, size_t H, size_t x,
@@ -694,7 +746,7 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
     long_bands(p, W, H, lw->slope, off, cand, nb, hw, keep);
     for (i = 0; i < nb; i++)
         if (keep[i])
-            lw->hb[lw->nh++] = cand[i];
+            lw->hb[lw->nh++] = line_rows(p, W, H, lw->slope, off, &cand[i]);
     /* Vertical lines: the sides of boxes between two horizontal lines
      * (a gap at least half the writing's height), and lines down the
      * whole page. */
