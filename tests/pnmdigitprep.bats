@@ -444,6 +444,88 @@ sys.stdout.buffer.write(b"P4\n16384 16384\n"
     [ "$(pgm_count out.pgm)" = 1 ]
 }
 
+# ---- capture conditions: photos, pencil, ruled paper, boxes ----------
+
+@test "pnmdigitprep: a phone photo with a vignette and a shadow is read" {
+    draw_number n.pgm 4071 14 64
+    read -r w h < <(identify -format '%w %h\n' n.pgm)
+    W=$((w + 30)) H=$((h + 30))
+    # dark blue ballpoint on cream paper, turned 3 degrees, a vignette, a
+    # lamp falling off across the page, blur and JPEG
+    convert n.pgm -bordercolor "$DRAW_PAPER" -border 20 \
+        +level-colors 'rgb(25,30,90)','rgb(250,244,225)' \
+        -background 'rgb(250,244,225)' -rotate 3 +repage -gravity center \
+        -crop "${W}x${H}+0+0" +repage \
+        \( -size "${W}x${H}" radial-gradient:white-gray70 \) \
+        -compose multiply -composite \
+        \( -size "${H}x${W}" gradient:white-gray40 -rotate 90 \) \
+        -compose multiply -composite -blur 0x0.8 -quality 70 jpg:photo.jpg
+    convert photo.jpg ppm:photo.ppm
+    [ "$(pnmdigitprep photo.ppm | digitclassify)" = 4071 ]
+    # the light made even is what reads it
+    pnmdigitprep --paper=off photo.ppm > without.pgm || true
+    [ "$(digitclassify < without.pgm)" != 4071 ]
+}
+
+@test "pnmdigitprep: a blue pen on cream paper under a lamp is read" {
+    convert -size 120x120 xc:'rgb(248,240,215)' -font "$DRAW_FONT" \
+        -pointsize 80 -fill 'rgb(35,55,170)' -gravity center \
+        -annotate +0+0 6 \( -size 120x120 gradient:white-gray35 \) \
+        -compose multiply -composite -quality 75 jpg:blue.jpg
+    convert blue.jpg ppm:blue.ppm
+    [ "$(pnmdigitprep blue.ppm | digitclassify)" = 6 ]
+    pnmdigitprep --paper=off blue.ppm > without.pgm || true
+    [ "$(digitclassify < without.pgm)" != 6 ]
+}
+
+@test "pnmdigitprep: a faint pencil digit on grainy paper is ink, not blank" {
+    convert -size 112x112 xc:gray86 -seed 7 -attenuate 0.6 \
+        +noise Gaussian -font "$DRAW_FONT" -pointsize 70 -fill gray62 \
+        -gravity center -annotate +0+0 3 -blur 0x0.6 -depth 8 \
+        pgm:pencil.pgm
+    run --separate-stderr pnmdigitprep pencil.pgm
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "$(pnmdigitprep pencil.pgm | digitclassify)" = 3 ]
+}
+
+@test "pnmdigitprep: a number on a ruled line touching it is read (--keep-lines)" {
+    draw_number r.pgm 2590 14 64
+    read -r w h < <(identify -format '%w %h\n' r.pgm)
+    # light blue rules, not reaching the edges, the lower one under the
+    # digits, touching them
+    convert r.pgm -fill 'rgb(110,140,200)' \
+        -draw "rectangle 6,$((h - 28)) $((w - 7)),$((h - 26))" \
+        -draw "rectangle 6,$((h - 88)) $((w - 7)),$((h - 86))" ruled.ppm
+    [ "$(pnmdigitprep ruled.ppm | digitclassify)" = 2590 ]
+    # the "lines" picture shows both rules taken out (grey), and the
+    # digits' ink kept (black)
+    mkdir dbg
+    pnmdigitprep --debug=dbg ruled.ppm > /dev/null
+    read -r grey black < <(pgm_values dbg/0001-lines.pgm | awk 'NR > 1 {
+        g += $1 == 153; b += $1 == 0 } END { print g, b }')
+    echo "w $w grey $grey black $black"
+    [ "$grey" -ge $((2 * 2 * (w - 13) * 8 / 10)) ]
+    [ "$black" -ge 1000 ]
+    pnmdigitprep --keep-lines --debug=kept ruled.ppm > /dev/null
+    [ ! -e kept/0001-lines.pgm ]
+}
+
+@test "pnmdigitprep: a number written in printed boxes is read" {
+    local args=() d
+    for d in 3 8 1 5; do
+        args+=("(" -size 66x80 "xc:$DRAW_PAPER" -fill none -stroke gray30
+               -strokewidth 2 -draw "rectangle 1,1 64,78" -stroke none
+               -fill "$DRAW_INK" -font "$DRAW_FONT" -pointsize 60
+               -gravity center -annotate +0+4 "$d" ")")
+    done
+    convert "${args[@]}" +append -bordercolor "$DRAW_PAPER" -border 20 \
+        -depth 8 pgm:boxes.pgm
+    [ "$(pnmdigitprep boxes.pgm | digitclassify)" = 3815 ]
+    pnmdigitprep --keep-lines boxes.pgm > without.pgm || true
+    [ "$(digitclassify < without.pgm)" != 3815 ]
+}
+
 # man_examples PAGE: the command lines of the EXAMPLES section of a man
 # page (the lines between .nf and .fi), one a line, as a shell reads them.
 man_examples() {
