@@ -48,6 +48,8 @@
  * times (with its partner, see long_bands). */
 #define LINE_LONG 2.0
 #define BOX_SIDE 0.7
+/* ... and runs on beyond the writing by this many times its height. */
+#define LINE_REACH 0.18
 #define SEG_MAX 32              /* runs of a band looked at */
 /* The ticks of a comb field are this long, as a fraction of the
  * handwriting's height. */
@@ -493,22 +495,29 @@ static void vertical_lines(lines_work *lw, const ink_plane *p, size_t W,
 /* The height of the handwriting: the rows from the first to the last
  * that hold strong ink outside the candidate bands (rows along slope s,
  * offset off) and outside the columns inked down nearly all the ink's
- * height [y0, y1) (a vertical line).  Uses lw->proj (room for W words)
- * as scratch. */
+ * height [y0, y1) (a vertical line); its columns in [*wx0, *wx1), not
+ * counting short strokes that touch a band.  Uses lw->proj (room for 3 W
+ * words) as scratch. */
 static size_t writing_height(lines_work *lw, const ink_plane *p, size_t W,
                              size_t y0, size_t y1, double s, long off,
-                             const line_band *band, size_t nb)
+                             const line_band *band, size_t nb, size_t *wx0,
+                             size_t *wx1)
 {
-    uint32_t *col = lw->proj;
-    size_t x, y, k, first = SIZE_MAX, last = 0;
+    uint32_t *col = lw->proj, *top = col + W, *bot = top + W;
+    size_t x, y, k, first = SIZE_MAX, last = 0, hw;
     size_t full = (size_t)(V_COVER * (double)(y1 - y0));
 
     memset(col, 0, W * sizeof *col);
+    for (x = 0; x < W; x++) {
+        top[x] = UINT32_MAX;
+        bot[x] = 0;
+    }
     for (y = y0; y < y1; y++)
         for (x = 0; x < W; x++)
             col[x] += p->mk[y * W + x] & MK_STRONG;
     for (y = y0; y < y1; y++) {
         const uint8_t *row = p->mk + y * W;
+        int any = 0;
 
         for (x = 0; x < W; x++) {
             long pr;
@@ -521,27 +530,50 @@ static size_t writing_height(lines_work *lw, const ink_plane *p, size_t W,
                 inband = pr + 1 >= (long)band[k].a && pr <= (long)band[k].b;
             if (inband)
                 continue;
+            any = 1;
+            top[x] = (uint32_t)y < top[x] ? (uint32_t)y : top[x];
+            bot[x] = (uint32_t)y;
+        }
+        if (any) {
             first = y < first ? y : first;
             last = y;
-            break;              /* this row counts; the next */
         }
     }
-    return first <= last ? last - first + 1 : 0;
+    hw = first <= last ? last - first + 1 : 0;
+    /* The writing's columns: not those of short strokes standing on a
+     * band (the ticks of a comb field). */
+    *wx0 = W;
+    *wx1 = 0;
+    for (x = 0; x < W; x++) {
+        long sh = lround(s * (double)x) - off;
+        int touches = 0;
+
+        if (top[x] == UINT32_MAX)
+            continue;
+        for (k = 0; k < nb && !touches; k++)
+            touches = (long)bot[x] + 3 >= (long)band[k].a + sh
+                      && (long)top[x] <= (long)band[k].b + sh + 2;
+        if (touches && (double)(bot[x] - top[x] + 1) < TICK_MAX * (double)hw)
+            continue;
+        *wx0 = x < *wx0 ? x : *wx0;
+        *wx1 = x + 1;
+    }
+    return hw;
 }
 
 /* The runs of ink along band bd (projection rows along slope s, offset
  * off), gaps of up to the band's thickness + 2 bridged, of at least min
  * columns: into seg[0 .. max) as [x0, x1) pairs.  Returns how many; the
- * longest in *longest. */
+ * longest in longest[0 .. 2) (its columns). */
 static size_t band_segments(const ink_plane *p, size_t W, size_t H,
                             double s, long off, const line_band *bd,
                             size_t min, size_t (*seg)[2], size_t max,
-                            size_t *longest)
+                            size_t longest[2])
 {
     size_t x, len = 0, gap = 0, n = 0, start = 0;
     size_t maxgap = (bd->b - bd->a) + 2;
 
-    *longest = 0;
+    longest[0] = longest[1] = 0;
     for (x = 0; x <= W; x++) {
         int ink = 0;
 
@@ -560,7 +592,10 @@ static size_t band_segments(const ink_plane *p, size_t W, size_t H,
         }
         if (len > 0 && ++gap <= maxgap && x < W)
             continue;
-        *longest = len > *longest ? len : *longest;
+        if (len > longest[1] - longest[0]) {
+            longest[0] = start;
+            longest[1] = start + len;
+        }
         if (len >= min && n < max) {
             seg[n][0] = start;
             seg[n][1] = start + len;
@@ -617,23 +652,29 @@ static size_t boxed_overlap(const ink_plane *p, size_t W, size_t H,
 }
 
 /* Which candidate bands cand[0 .. nb) are printed lines against
- * handwriting hw high; their flags in keep.  A line: one run LINE_LONG
- * times hw long.  Boxes: two bands, at least half of hw apart, whose
+ * handwriting hw high, in columns [wx0, wx1); their flags in keep.  A
+ * line: one run LINE_LONG times hw long that reaches LINE_REACH hw beyond
+ * the writing on one side at least, or the image's edge.  Boxes: two bands, at least half of hw apart, whose
  * runs of at least BOX_SIDE hw lie over each other, joined at both ends
  * by sides (the tops and bottoms of boxes, one box or a row of them),
  * for most of the length of each; a digit's bar has no such partner. */
 static void long_bands(const ink_plane *p, size_t W, size_t H, double s,
                        long off, const line_band *cand, size_t nb,
-                       size_t hw, int *keep)
+                       size_t hw, size_t wx0, size_t wx1, int *keep)
 {
     size_t seg[LINES_MAX][SEG_MAX][2], nseg[LINES_MAX], total[LINES_MAX];
-    size_t i, j, k, longest;
+    size_t i, j, k, longest[2], reach = (size_t)(LINE_REACH * (double)hw);
 
     for (i = 0; i < nb; i++) {
         nseg[i] = band_segments(p, W, H, s, off, &cand[i],
                                 (size_t)(BOX_SIDE * (double)hw), seg[i],
-                                SEG_MAX, &longest);
-        keep[i] = (double)longest >= LINE_LONG * (double)hw;
+                                SEG_MAX, longest);
+        /* A line runs on beyond the writing, or to the image's edge;
+         * the bars of digits in a row end within it. */
+        keep[i] = (double)(longest[1] - longest[0])
+                  >= LINE_LONG * (double)hw
+                  && (longest[0] + reach <= wx0 || longest[0] == 0
+                      || longest[1] >= wx1 + reach || longest[1] == W);
         for (total[i] = 0, k = 0; k < nseg[i]; k++)
             total[i] += seg[i][k][1] - seg[i][k][0];
     }
@@ -715,7 +756,7 @@ static int maybe_lines(lines_work *lw, const ink_plane *p, size_t W,
 int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
                  dg_err *e)
 {
-    size_t x0, x1, y0, y1, n, i, thick, hw, nb;
+    size_t x0, x1, y0, y1, n, i, thick, hw, nb, wx0, wx1;
     line_band cand[LINES_MAX];
     int keep[LINES_MAX];
     long off, offh;
@@ -725,7 +766,7 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
         return 0;
     off = lround(MAX_SLOPE * (double)W) + 1;
     offh = lround(MAX_SLOPE * (double)H) + 1;
-    n = (2 * W > H ? 2 * W : H) + 2 * (size_t)(off > offh ? off : offh);
+    n = (3 * W > H ? 3 * W : H) + 2 * (size_t)(off > offh ? off : offh);
     if (dg_grow(&lw->proj, &lw->projcap, n + 2, sizeof *lw->proj, e) < 0)
         return -1;
     thick = (size_t)(MAX_THICK * (double)(y1 - y0)) + 2;
@@ -740,10 +781,11 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
                     LINES_MAX);
     if (nb == 0)
         return 0;
-    hw = writing_height(lw, p, W, y0, y1, lw->slope, off, cand, nb);
+    hw = writing_height(lw, p, W, y0, y1, lw->slope, off, cand, nb, &wx0,
+                        &wx1);
     if (hw < 4)
         hw = 4;
-    long_bands(p, W, H, lw->slope, off, cand, nb, hw, keep);
+    long_bands(p, W, H, lw->slope, off, cand, nb, hw, wx0, wx1, keep);
     for (i = 0; i < nb; i++)
         if (keep[i])
             lw->hb[lw->nh++] = line_rows(p, W, H, lw->slope, off, &cand[i]);
