@@ -158,6 +158,47 @@ t=$(best_of_3 "digitaugment -n 10 --seed=1 < $tmp/k.pgm")
 printf '%-48s %8s images/s (%.3f s)\n' "digitaugment, 10,000 variants:" \
     "$(rate 10000 "$t")" "$t"
 
+# ---- threads, idle and busy ----
+# The tools' default (idle threads sleep: OMP_WAIT_POLICY=passive unless
+# set) against libgomp's own (they spin: active), on the machine as it is
+# and with every core kept busy by one more process each, as on a shared
+# machine.
+busy_pids=
+busy_start() {
+    local i
+    for i in $(seq "$(nproc)"); do
+        ( while :; do :; done ) &
+        busy_pids="$busy_pids $!"
+    done
+}
+busy_stop() {
+    [ -n "$busy_pids" ] && kill $busy_pids 2>/dev/null
+    wait $busy_pids 2>/dev/null
+    busy_pids=
+}
+trap 'busy_stop; rm -rf "$tmp"' EXIT
+threads_line() {
+    local what=$1 cmd=$2 t1 tn ta
+    t1=$(best_of_3 "$cmd -j1")
+    tn=$(best_of_3 "$cmd -j$(nproc)")
+    ta=$(best_of_3 "OMP_WAIT_POLICY=active $cmd -j$(nproc)")
+    printf '%-48s -j1 %.2f s, -j%d %.2f s (spinning: %.2f s)\n' \
+        "$what" "$t1" "$(nproc)" "$tn" "$ta"
+}
+echo
+threads_cmds=("digitclassify < $tmp/digits5.pgm")
+threads_names=("digitclassify 50,000 digits")
+if [ -n "${DIGIT_DATA:-}" ] && [ -d "$DIGIT_DATA/mnist" ]; then
+    threads_cmds+=("digittrain --train=$DIGIT_DATA/mnist/train --validation=50000 --epochs=2 --seed=1 -q -o $tmp/t.model")
+    threads_names+=("digittrain 2 epochs of 10,000")
+fi
+for i in "${!threads_cmds[@]}"; do
+    threads_line "${threads_names[$i]}, as found:" "${threads_cmds[$i]}"
+    busy_start
+    threads_line "${threads_names[$i]}, all cores busy:" "${threads_cmds[$i]}"
+    busy_stop
+done
+
 # ---- training ----
 if [ "${BENCH_TRAIN:-1}" != 0 ] && [ -n "${DIGIT_DATA:-}" ]; then
     m="$DIGIT_DATA/mnist"

@@ -57,8 +57,10 @@ static void usage(void)
           "  -h, --help               display this help and exit\n"
           "  -V, --version            output version information and exit\n"
           "\n"
-          "A blank cell (no ink at all) is printed as a space; a cell that a model\n"
-          "with the class 'not one digit' finds most likely to be none, as '?'.\n",
+          "A blank cell (no ink at all) is printed as a space (in tsv as '_'); a\n"
+          "cell that a model with the class 'not one digit' finds most likely to\n"
+          "be none, as '?'.  In json a cell's \"digit\" is a number, or null for a\n"
+          "blank cell or '?'.\n",
           stdout);
     tool_help_end();
 }
@@ -324,7 +326,10 @@ static void print_cell(const struct cmdline *c, const struct pending *q,
     int d;
 
     if (c->format == FMT_TSV) {
-        printf("%lu\t%zu\t%c\t%.6f", number, i + 1, ch, conf);
+        /* A blank cell is a visible token, so every row has its fields
+         * for column -t and awk. */
+        printf("%lu\t%zu\t%c\t%.6f", number, i + 1, blank ? '_' : ch,
+               conf);
         for (d = 0; d < DG_NCLASS; d++)
             printf("\t%.6f", blank ? 0.0 : (double)p[d]);
         if (q->k > DG_REJECT)
@@ -336,8 +341,13 @@ static void print_cell(const struct cmdline *c, const struct pending *q,
         putchar('\n');
         return;
     }
-    printf("%s{\"digit\":\"%c\",\"confidence\":%.6f,\"probabilities\":[",
-           i ? "," : "", ch, conf);
+    /* "digit" is a number, as in "top"; null when there is none (a blank
+     * cell, or '?'). */
+    if (ch >= '0' && ch <= '9')
+        printf("%s{\"digit\":%d,", i ? "," : "", ch - '0');
+    else
+        printf("%s{\"digit\":null,", i ? "," : "");
+    printf("\"confidence\":%.6f,\"probabilities\":[", conf);
     for (d = 0; d < DG_NCLASS; d++)
         printf("%s%.6f", d ? "," : "", blank ? 0.0 : (double)p[d]);
     putchar(']');
@@ -455,6 +465,22 @@ static void print_tsv_header(const struct cmdline *c, const dg_net *net)
            c->top > 0 ? "\ttop" : "");
 }
 
+/* True when the border of a digit image is mostly light: dark ink on
+ * white, the polarity of a scan, where digit images have bright ink on
+ * black (their border is always black).  Such an image is read as a
+ * confident but meaningless digit, so the user is told. */
+static int looks_inverted(const dg_image *im)
+{
+    double sum = 0;
+    size_t x, y;
+
+    for (x = 0; x < im->w; x++)
+        sum += im->px[x] + im->px[(im->h - 1) * im->w + x];
+    for (y = 1; y + 1 < im->h; y++)
+        sum += im->px[y * im->w] + im->px[y * im->w + im->w - 1];
+    return sum > 0.5 * (double)(2 * im->w + 2 * (im->h - 2));
+}
+
 /* Read the stream and print a line per image.  An image that is not a
  * digit image keeps its line ('?'), is reported, and the stream goes
  * on; the status is then EXIT_DATA. */
@@ -466,6 +492,7 @@ static int classify(const struct cmdline *c, const dg_net *net)
     dg_acts a;
     dg_err e;
     int rc, status = EXIT_OK;
+    unsigned long inverted = 0;
 
     memset(&q, 0, sizeof q);
     q.k = dg_net_out(net);
@@ -489,6 +516,11 @@ static int classify(const struct cmdline *c, const dg_net *net)
             status = EXIT_DATA;
             k = 0;
         }
+        if (k > 0 && looks_inverted(&im) && inverted++ == 0)
+            tool_error("warning: %s: the border is white, as in dark ink on "
+                       "white paper; digit images have bright ink on black "
+                       "(pass scans through pnmdigitprep, or invert with "
+                       "pnminvert)", tool_input_where(&in));
         if (pending_add(&q, &im, k, in.total) < 0) {
             flush_pending(c, net, &a, &q);
             tool_error("%s: out of memory", tool_input_where(&in));
@@ -499,6 +531,9 @@ static int classify(const struct cmdline *c, const dg_net *net)
             flush_pending(c, net, &a, &q);
     }
     flush_pending(c, net, &a, &q);
+    if (inverted > 1)
+        tool_error("warning: %lu images in all had a white border",
+                   inverted);
     if (rc < 0)
         status = EXIT_DATA;
     tool_input_close(&in);

@@ -85,7 +85,10 @@ const char *tool_input_where(const tool_input *in);
 const char *tool_model_path(const char *opt, const char *file);
 
 /* Use n threads (n > 0); with n == 0, OMP_NUM_THREADS if set, else
- * fallback (0: every core).  Returns the number that will be used. */
+ * fallback (0: every core).  Returns the number that will be used.
+ * When that is more than one and OMP_WAIT_POLICY is not set, the
+ * program is first run again with OMP_WAIT_POLICY=passive (idle threads
+ * sleep instead of spinning), so call this before reading or writing. */
 int tool_threads(int n, int fallback);
 
 /* True when long work should draw progress: stderr is a terminal. */

@@ -153,14 +153,14 @@ need_default() {
         if (NF != 14) { print "columns", NF; exit 1 }
         s = 0; m = 0
         for (i = 5; i <= 14; i++) { s += $i; if ($i > m) m = $i }
-        blank = ($3 == " ")
+        blank = ($3 == "_")
         if (!blank && (s < 0.999 || s > 1.001)) { print "sum", s; exit 1 }
         if (blank && s != 0) { print "blank", s; exit 1 }
         if ($4 != m) { print "confidence", $4, m; exit 1 }
         if (!blank && $3 != "" && $(5 + $3) != m) { print "argmax"; exit 1 }
         printf "%s:%s:%s ", $1, $2, $3 }' <<< "$output"
     assert_success
-    assert_output "1:1:0 2:1:1 2:2:2 3:1:0 3:2:  "
+    assert_output "1:1:0 2:1:1 2:2:2 3:1:0 3:2:_ "
     run --separate-stderr digitclassify -m "$M" -f tsv --no-header --top=2 \
         s.pgm
     assert_equal "${#lines[@]}" 5
@@ -174,7 +174,7 @@ need_default() {
     run --separate-stderr digitclassify -m "$M" --format=json --top=2 s.pgm
     assert_success
     assert_equal "${#lines[@]}" 2
-    assert_line --index 0 --regexp '^\{"image":1,"digits":"0","cells":\[\{"digit":"0","confidence":[0-9.]+,"probabilities":\[([0-9.]+,){9}[0-9.]+\],"top":\[\{"digit":0,"p":[0-9.]+\},\{"digit":[1-9],"p":[0-9.]+\}\]\}\]\}$'
+    assert_line --index 0 --regexp '^\{"image":1,"digits":"0","cells":\[\{"digit":0,"confidence":[0-9.]+,"probabilities":\[([0-9.]+,){9}[0-9.]+\],"top":\[\{"digit":0,"p":[0-9.]+\},\{"digit":[1-9],"p":[0-9.]+\}\]\}\]\}$'
     if command -v python3 > /dev/null; then
         run python3 -c '
 import json, sys
@@ -184,7 +184,8 @@ for line in sys.stdin:
     for c in o["cells"]:
         assert len(c["probabilities"]) == 10 and len(c["top"]) == 2
         s = sum(c["probabilities"])
-        assert (c["digit"] == " " and s == 0) or abs(s - 1) < 1e-3, s
+        assert (c["digit"] is None and s == 0) or abs(s - 1) < 1e-3, s
+        assert c["digit"] is None or isinstance(c["digit"], int)
     print(o["image"], repr(o["digits"]))' <<< "$output"
         assert_success
         assert_equal "$output" "$(printf "1 '0'\n2 '1 2'")"
@@ -437,18 +438,18 @@ reject_model() {
         s = 0; m = 0
         for (i = 5; i <= 15; i++) s += $i
         for (i = 5; i <= 14; i++) if ($i > m) m = $i
-        if ($3 != " " && (s < 0.999 || s > 1.001)) { print "sum", s; exit 1 }
+        if ($3 != "_" && (s < 0.999 || s > 1.001)) { print "sum", s; exit 1 }
         if ($4 != m) { print "confidence"; exit 1 }
         printf "%s:%s:%.4f:%.4f ", $2, $3, $12, $15 }' <<< "$output"
     assert_success
-    assert_output "1:7:0.9369:0.0063 2:?:0.0180:0.9809 3: :0.0000:0.0000 "
+    assert_output "1:7:0.9369:0.0063 2:?:0.0180:0.9809 3:_:0.0000:0.0000 "
     run --separate-stderr digitclassify -m eleven.model -f tsv --no-header \
         --top=1 s.pgm
     assert_line --index 1 --regexp '^1	2	\?	([0-9.]+	){12}7:0\.0180$'
     run --separate-stderr digitclassify -m eleven.model --format=json \
         --top=1 s.pgm
     assert_success
-    assert_output --regexp '^\{"image":1,"digits":"7\? ","cells":\[\{"digit":"7","confidence":0\.936[0-9]+,"probabilities":\[([0-9.]+,){9}[0-9.]+\],"reject":0\.006[0-9]+,"top":\[\{"digit":7,"p":0\.936[0-9]+\}\]\},\{"digit":"\?",[^]]*\],"reject":0\.98[0-9]+,'
+    assert_output --regexp '^\{"image":1,"digits":"7\? ","cells":\[\{"digit":7,"confidence":0\.936[0-9]+,"probabilities":\[([0-9.]+,){9}[0-9.]+\],"reject":0\.006[0-9]+,"top":\[\{"digit":7,"p":0\.936[0-9]+\}\]\},\{"digit":null,[^]]*\],"reject":0\.98[0-9]+,'
     # a model of ten classes has neither the column nor the field
     run --separate-stderr digitclassify -m "$M" --format=json s.pgm
     refute_output --partial reject
@@ -536,7 +537,7 @@ reject_model() {
     # every cell answered, in order
     assert_equal "$(wc -l < par.tsv)" 90
     assert_equal "$(cut -f3 par.tsv | tr -d '\n')" \
-        "$(printf '%s' "${words[@]}" | tr - ' ')"
+        "$(printf '%s' "${words[@]}" | tr - _)"
     # and the stream was really cut: each job numbers its images from 1
     run awk -F'\t' '$1 == 1 && $2 == 1 { n++ } END { print n }' par.tsv
     (( output >= 2 )) || fail "one job only ($output)"
@@ -558,4 +559,65 @@ reject_model() {
     echo "# accuracy on MNIST t10k: $pct % ($ok of $n)" >&3
     assert_equal "$n" 10000
     awk -v p="$pct" 'BEGIN { exit !(p >= 98.0) }'
+}
+
+@test "digitclassify: json's digit is one type, a number, in cells and in top" {
+    gen 3 0-1 - > s.pgm
+    run --separate-stderr digitclassify -m "$M" --format=json --top=2 s.pgm
+    assert_success
+    need_cmd python3
+    run python3 -c '
+import json, sys
+for line in sys.stdin:
+    o = json.loads(line)
+    for c, ch in zip(o["cells"], o["digits"]):
+        if ch == " ":
+            assert c["digit"] is None, c
+        else:
+            assert c["digit"] == int(ch), c
+        for t in c["top"]:
+            assert isinstance(t["digit"], int), t
+        print(o["image"], "d" if c["digit"] is not None else None, end=" ")' <<< "$output"
+    assert_success
+    assert_output "1 d 2 d 2 None 2 d 3 None "
+}
+
+@test "digitclassify: tsv writes a blank cell as _, and columns stay aligned" {
+    gen 0-1 - > blank.pgm
+    run --separate-stderr digitclassify -m "$M" --format=tsv --no-header blank.pgm
+    assert_success
+    run cut -f3 <<< "$output"
+    assert_output "$(printf '0\n_\n1\n_')"
+    # every row has every field, none empty or white
+    run digitclassify -m "$M" --format=tsv blank.pgm
+    run awk -F'\t' '{ for (i = 1; i <= NF; i++) if ($i !~ /[^ ]/) bad++;
+                      n[NF]++ } END { print bad + 0, length(n) }' <<< "$output"
+    assert_output "0 1"
+}
+
+@test "digitclassify: warns once of digit images with a white border (dark ink on white)" {
+    need_cmd pnminvert
+    pnmdigitprep "$top_srcdir/data/sample-7.pgm" > seven.pgm
+    pnminvert seven.pgm > inverted.pgm
+    run --separate-stderr digitclassify seven.pgm
+    assert_success
+    assert_output 7
+    [ -z "$stderr" ]
+    run --separate-stderr digitclassify seven.pgm inverted.pgm inverted.pgm
+    # still an answer per image, and not an error
+    assert_success
+    assert_equal "${#lines[@]}" 3
+    [[ "${stderr_lines[0]}" == "digitclassify: warning: inverted.pgm: image 1: the border is white"*"pnmdigitprep"* ]]
+    assert_equal "${stderr_lines[1]}" "digitclassify: warning: 2 images in all had a white border"
+    assert_equal "${#stderr_lines[@]}" 2
+}
+
+@test "digitclassify: MNIST's digits raise no polarity warning" {
+    need_data
+    "$top_srcdir/scripts/idx2pgm" "$DIGIT_DATA/mnist/t10k-images-idx3-ubyte.gz" |
+        head -c $((2000 * 797)) > t.pgm
+    run --separate-stderr digitclassify t.pgm
+    assert_success
+    assert_equal "${#lines[@]}" 2000
+    [ -z "$stderr" ]
 }

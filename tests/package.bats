@@ -212,3 +212,53 @@ make_var() {
     run grep -i -E 'warning' <<< "$output"
     assert_failure
 }
+
+# policy_of CMD...: the OMP_WAIT_POLICY in the environment of CMD once it
+# has started and waits to open its input (a FIFO given as its FILE).
+policy_of() {
+    local fifo=$BATS_TEST_TMPDIR/fifo pid i env
+    rm -f "$fifo"
+    mkfifo "$fifo"
+    "$@" "$fifo" > /dev/null 2>&1 &
+    pid=$!
+    for i in $(seq 200); do
+        [ "$(cat "/proc/$pid/wchan" 2>/dev/null)" = fifo_open ] && break
+        sleep 0.05
+    done
+    env=$(tr '\0' '\n' < "/proc/$pid/environ" | sed -n 's/^OMP_WAIT_POLICY=//p')
+    : > "$fifo"
+    wait "$pid" || true
+    echo "${env:-unset}"
+}
+
+@test "package: tools that run several threads let idle ones sleep (OMP_WAIT_POLICY=passive) unless the user chose" {
+    run policy_of digitclassify -j2
+    assert_output passive
+    OMP_WAIT_POLICY=active run policy_of digitclassify -j2
+    assert_output active
+    # one thread never spins: nothing to change
+    run policy_of digitclassify -j1
+    assert_output unset
+}
+
+@test "package: the helpers the manual uses are installed and work: digit-idx2pgm, digit-get-mnist, digit-get-emnist" {
+    dest="$BATS_TEST_TMPDIR/dest"
+    run make -C "$top_builddir" -s install DESTDIR="$dest"
+    assert_success
+    bindir=$dest$(make_var bindir)
+    for h in digit-idx2pgm digit-get-mnist digit-get-emnist; do
+        assert_file_executable "$bindir/$h"
+        run "$bindir/$h" --help
+        assert_success
+    done
+    # an IDX file of two 28x28 images becomes two PGMs
+    perl -e 'print pack("N4", 0x803, 2, 28, 28), map { chr($_ % 256) } 0 .. 1567' \
+        > "$BATS_TEST_TMPDIR/two-idx3-ubyte"
+    run bash -c "'$bindir/digit-idx2pgm' '$BATS_TEST_TMPDIR/two-idx3-ubyte' | wc -c"
+    assert_success
+    assert_output $((2 * (13 + 784)))
+    # the pages name them, not the source tree's paths
+    run grep -l -E '^(scripts/idx2pgm|data/get\\-mnist) ' \
+        "$top_srcdir"/man/*.1
+    assert_failure
+}
