@@ -68,6 +68,8 @@ static void usage(void)
 "      --no-deskew        do not\n"
 "      --speck=F          drop marks smaller than F times the largest\n"
 "                         (default 0.08)\n"
+"      --no-upsample      read small digits (under 17 pixels high, as in\n"
+"                         a fax) at their own size, not enlarged\n"
 "      --keep-lines       keep printed lines (ruled paper, form boxes,\n"
 "                         underlines) and frames, which are taken out\n"
 "  -s, --split            always read a whole number (default: one digit or\n"
@@ -138,6 +140,7 @@ static void parse_paper(dg_prep_opts *o, const char *arg)
 static void parse_cmdline(int argc, char **argv, cmdline *cl)
 {
     enum { OPT_DESKEW = 256, OPT_NO_DESKEW, OPT_SPECK, OPT_KEEP_LINES,
+           OPT_NO_UPSAMPLE,
            OPT_SPACES, OPT_MODEL, OPT_BOXES };
     static const struct option longopts[] = {
         { "ink", required_argument, NULL, 'i' },
@@ -150,6 +153,7 @@ static void parse_cmdline(int argc, char **argv, cmdline *cl)
         { "no-deskew", no_argument, NULL, OPT_NO_DESKEW },
         { "speck", required_argument, NULL, OPT_SPECK },
         { "keep-lines", no_argument, NULL, OPT_KEEP_LINES },
+        { "no-upsample", no_argument, NULL, OPT_NO_UPSAMPLE },
         { "split", no_argument, NULL, 's' },
         { "single", no_argument, NULL, '1' },
         { "model", required_argument, NULL, OPT_MODEL },
@@ -186,6 +190,7 @@ static void parse_cmdline(int argc, char **argv, cmdline *cl)
             o->speck = (float)tool_parse_double("--speck", optarg, 0.0, 1.0);
             break;
         case OPT_KEEP_LINES: o->keep_lines = 1; break;
+        case OPT_NO_UPSAMPLE: o->no_upsample = 1; break;
         case 's': o->split = DG_SPLIT_ALWAYS; break;
         case '1': o->split = DG_SPLIT_NEVER; break;
         case OPT_MODEL: cl->model = optarg; break;

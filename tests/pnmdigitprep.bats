@@ -526,6 +526,23 @@ sys.stdout.buffer.write(b"P4\n16384 16384\n"
     [ "$(digitclassify < without.pgm)" != 3815 ]
 }
 
+@test "pnmdigitprep: small fax digits are read enlarged, boxes in the scan's pixels" {
+    draw_number s.pgm 3852 4 18
+    convert s.pgm -threshold 50% pbm:s.pbm
+    mkdir dbg
+    pnmdigitprep --debug=dbg --boxes=boxes.tsv s.pbm > cells.pgm
+    [ "$(digitclassify < cells.pgm)" = 3852 ]
+    read -r w h < <(identify -format '%w %h\n' s.pbm)
+    read -r bw bh < <(identify -format '%w %h\n' dbg/0001-upsampled.pgm)
+    [ "$bw" -ge $((2 * w)) ] && [ "$bh" -ge $((2 * h)) ]
+    # every box lies inside the scan as read
+    awk -F'\t' -v w="$w" -v h="$h" 'NR > 1 { n++
+        if ($3 < 0 || $4 < 0 || $3 + $5 > w || $4 + $6 > h || $6 < 8) bad++ }
+        END { exit !(n == 4 && !bad) }' boxes.tsv
+    pnmdigitprep --no-upsample --debug=small s.pbm > /dev/null
+    [ ! -e small/0001-upsampled.pgm ]
+}
+
 # man_examples PAGE: the command lines of the EXAMPLES section of a man
 # page (the lines between .nf and .fi), one a line, as a shell reads them.
 man_examples() {

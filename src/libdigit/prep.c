@@ -10,6 +10,12 @@
 
 #include "prep_int.h"
 
+/* Marks under this many pixels high are read enlarged, to about
+ * UPSAMPLE_TO pixels, at most UPSAMPLE_MAX times. */
+#define UPSAMPLE_BELOW 17
+#define UPSAMPLE_TO 32
+#define UPSAMPLE_MAX 4
+
 void dg_prep_defaults(dg_prep_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -38,6 +44,8 @@ void dg_prep_work_free(dg_prep_work *w)
     seg_free(&w->sg);
     cell_free(&w->cs);
     dg_image_free(&w->crop);
+    dg_image_free(&w->big);
+    dg_image_free(&w->bigtmp);
     dg_image_free(&w->dbg);
     free(w->boxes);
     free(w);
@@ -284,10 +292,60 @@ static long find_pieces(dg_prep_work *w, const dg_image *s,
     return kept;
 }
 
+/* The factor by which a scan whose marks are small (the tallest under
+ * UPSAMPLE_BELOW pixels, as in a fax) is enlarged, so that the stages
+ * that follow strokes and cut between them see them whole: 1 for none. */
+static size_t upsample_factor(const dg_prep_work *w, const dg_image *s)
+{
+    size_t i, tall = 0, f;
+
+    for (i = 0; i < w->bl.npieces; i++) {
+        size_t h = w->bl.pieces[i].y1 - w->bl.pieces[i].y0;
+
+        tall = h > tall ? h : tall;
+    }
+    if (tall == 0 || tall >= UPSAMPLE_BELOW)
+        return 1;
+    f = (UPSAMPLE_TO + tall - 1) / tall;
+    f = f > UPSAMPLE_MAX ? UPSAMPLE_MAX : f;
+    while (f > 1 && s->w * f * s->h * f > DG_PREP_MAX_PIXELS)
+        f--;
+    return f;
+}
+
+/* w->big = s enlarged f times (linear interpolation). */
+static int upsample(dg_prep_work *w, const dg_image *s, size_t f,
+                    dg_err *e)
+{
+    if (dg_image_reshape(&w->big, s->w * f, s->h * f, e) < 0
+        || dg_image_reshape(&w->bigtmp, s->w * f, s->h, e) < 0)
+        return -1;
+    dg_resample(s->px, s->w, s->h, w->big.px, s->w * f, s->h * f,
+                w->bigtmp.px);
+    return 0;
+}
+
+/* The boxes of a run on a scan enlarged f times, in the scan's pixels. */
+static void shrink_boxes(dg_prep_work *w, size_t f)
+{
+    size_t i;
+
+    for (i = 0; i < w->nboxes; i++) {
+        dg_box *b = &w->boxes[i];
+        size_t x1 = (b->x + b->w + f - 1) / f, y1 = (b->y + b->h + f - 1) / f;
+
+        b->x /= f;
+        b->y /= f;
+        b->w = b->w ? x1 - b->x : 0;
+        b->h = b->h ? y1 - b->y : 0;
+    }
+}
+
 int dg_prep_run(dg_prep_work *w, const dg_image *s, const dg_prep_opts *o,
                 dg_image *out, dg_err *e)
 {
     long kept;
+    size_t f = 1;
 
     w->nboxes = 0;
     if (s->w == 0 || s->h == 0 || s->px == NULL)
@@ -295,6 +353,15 @@ int dg_prep_run(dg_prep_work *w, const dg_image *s, const dg_prep_opts *o,
     if (o->debug != NULL)
         o->debug(o->debug_ctx, "grey", s);
     kept = find_pieces(w, s, o, e);
+    if (kept > 0 && !o->no_upsample
+        && (f = upsample_factor(w, s)) > 1) {
+        if (upsample(w, s, f, e) < 0)
+            return -1;
+        s = &w->big;
+        if (o->debug != NULL)
+            o->debug(o->debug_ctx, "upsampled", s);
+        kept = find_pieces(w, s, o, e);
+    }
     if (kept < 0)
         return -1;
     if (kept == 0) {
@@ -310,6 +377,8 @@ int dg_prep_run(dg_prep_work *w, const dg_image *s, const dg_prep_opts *o,
         if (read_ink(w, s, o, out, e) < 0)
             return -1;
     }
+    if (f > 1)
+        shrink_boxes(w, f);
     if (o->debug != NULL)
         o->debug(o->debug_ctx, "final", out);
     return 0;

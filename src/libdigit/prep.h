@@ -69,7 +69,8 @@ typedef enum dg_thresh {
     DG_THRESH_NONE          /* every pixel above the ground is ink */
 } dg_thresh;
 
-/* Called with each intermediate image: "grey" (the input), "paper" (the
+/* Called with each intermediate image: "grey" (the input), "upsampled"
+ * (the grey enlarged, when its marks were small), "paper" (the
  * grey with its light made even, dark ink on light paper, when that was
  * done), "mask" (the
  * ink kept after clean-up, 1 = ink), "segments" (when a number was cut:
@@ -101,6 +102,7 @@ typedef struct dg_prep_opts {
                              * limit */
     int spaces;             /* a number: a blank cell for a wide gap */
     int allow_empty;        /* blank image gives an empty cell, not -1 */
+    int no_upsample;        /* read small digits at their own size */
     dg_prep_debug_fn *debug;    /* NULL: no stages reported */
     void *debug_ctx;
 } dg_prep_opts;

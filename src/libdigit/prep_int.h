@@ -285,6 +285,7 @@ struct dg_prep_work {
     dg_box *boxes;          /* (nboxes) where each cell of the last run
                              * came from; see dg_prep_boxes */
     size_t nboxes, boxcap;
+    dg_image big, bigtmp;   /* a small scan enlarged, and scratch */
 };
 
 #endif
