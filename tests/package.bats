@@ -262,3 +262,43 @@ policy_of() {
         "$top_srcdir"/man/*.1
     assert_failure
 }
+
+# complete_words WORD...: what the installed bash completion offers for
+# the command line WORD... (the last word being completed), one line.
+complete_words() {
+    bash -c 'source "$1"; shift
+        COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _digitfilters
+        echo "${COMPREPLY[*]}"' complete "$comp" "$@"
+}
+
+@test "package: bash completion is installed where bash-completion looks, and completes options and values" {
+    dest="$BATS_TEST_TMPDIR/dest"
+    run make -C "$top_builddir" -s install DESTDIR="$dest"
+    assert_success
+    dir=$(make_var bashcompletiondir)
+    [[ "$dir" == */bash-completion/completions ]]
+    for t in $TOOLS; do
+        assert_file_exists "$dest$dir/$t"
+    done
+    comp=$dest$dir/digitclassify
+    # options, from each tool's own --help
+    run complete_words digitclassify --for
+    assert_output "--format="
+    run complete_words pnmdigitprep --box
+    assert_output "--boxes="
+    run complete_words digittrain --eval
+    assert_output "--evaluate="
+    # values: as bash splits --opt=value at "=", and with a space
+    run complete_words digitclassify --format = t
+    assert_output "tsv"
+    run complete_words digitclassify -f ""
+    assert_output "digits tsv json"
+    run complete_words pnmdigitprep --ink = ""
+    assert_output "auto dark light"
+    # a model is a .model file
+    cd "$BATS_TEST_TMPDIR"
+    touch a.model b.txt
+    run complete_words digitclassify --model = ""
+    assert_line --partial a.model
+    refute_output --partial b.txt
+}
