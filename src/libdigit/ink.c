@@ -20,6 +20,10 @@
 
 /* The least difference between ink and ground that counts as ink. */
 #define MIN_CONTRAST 0.1f
+/* Paper whose clean side spreads this many grey levels (a robust
+ * deviation) is grainy: pencil on rough paper, a dark photo. */
+#define GRAINY 4
+#define GRAIN_RATIO 8
 /* Faint ink on grainy paper lies this many deviations of the paper
  * beyond its median. */
 #define SPARSE_SIGMAS 4
@@ -487,6 +491,74 @@ static int paper_looks_flat(const size_t ghist[256], int dark)
     return hi - lo < FLAT_SPREAD;
 }
 
+/* Whether the paper of an image with grey histogram ghist (ink dark
+ * when dark) is grainy against its ink: the spread of its clean side
+ * (the levels beyond the median, away from the ink) is GRAINY levels or
+ * more, and the ink stands out by no more than GRAIN_RATIO times it. */
+static int grainy(const size_t ghist[256], int dark)
+{
+    size_t hist[256], dev[256] = { 0 }, n = 0, acc = 0;
+    int k, med = 0, t;
+    double sd, inksum = 0;
+
+    for (k = 0; k < 256; k++) {
+        hist[k] = ghist[dark ? 255 - k : k];    /* ink level */
+        n += hist[k];
+    }
+    for (k = 0; k < 256; k++) {
+        acc += hist[k];
+        if (2 * acc >= n) {
+            med = k;
+            break;
+        }
+    }
+    for (k = 0; k <= med; k++)
+        dev[med - k] += hist[k];
+    sd = 1.4826 * hist_median(dev, 0, 255);
+    if (n == 0 || sd < GRAINY)
+        return 0;
+    /* Grain matters against faint ink only: the ink's contrast (the
+     * mean of Otsu's ink class above the median) within GRAIN_RATIO
+     * deviations. */
+    t = dg_otsu(hist);
+    for (k = t + 1, acc = 0; k < 256; k++) {
+        acc += hist[k];
+        inksum += (double)k * hist[k];
+    }
+    return acc == 0 || inksum / (double)acc - med <= GRAIN_RATIO * sd;
+}
+
+/* c8 (w x h) = its 3 x 3 mean (the border replicated). */
+static int smooth3(uint8_t *c8, size_t w, size_t h, dg_err *e)
+{
+    uint16_t *rows = malloc(3 * w * sizeof *rows);
+    size_t x, y, k;
+
+    if (rows == NULL)
+        return dg_seterr(e, "out of memory");
+    /* rows[k] holds the horizontal 3-sums of row y - 1 + k. */
+    for (y = 0; y < h; y++) {
+        for (k = 0; k < 3; k++) {
+            size_t yy = y + k == 0 ? 0 : y + k - 1 >= h ? h - 1 : y + k - 1;
+            const uint8_t *r = c8 + yy * w;
+            uint16_t *o = rows + k * w;
+
+            if (k < 2 && y > 0)
+                continue;       /* kept from the row before */
+            for (x = 0; x < w; x++)
+                o[x] = (uint16_t)(r[x > 0 ? x - 1 : 0] + r[x]
+                                  + r[x + 1 < w ? x + 1 : w - 1]);
+        }
+        for (x = 0; x < w; x++)
+            c8[y * w + x] = (uint8_t)((rows[x] + rows[w + x]
+                                       + rows[2 * w + x] + 4) / 9);
+        /* slide: row y becomes the row above of row y + 1 */
+        memmove(rows, rows + w, 2 * w * sizeof *rows);
+    }
+    free(rows);
+    return 0;
+}
+
 /* Report the flattened grey plane c8 (w x h) as the "paper" stage. */
 static int debug_paper(const uint8_t *c8, size_t w, size_t h,
                        const dg_prep_opts *o, dg_err *e)
@@ -525,6 +597,7 @@ int ink_find(ink_plane *w, const dg_image *s, const dg_prep_opts *o,
     }
     quantise(s->px, w->c8, n);
     w->flattened = 0;
+    w->smoothed = 0;
     /* The global statistics need no more than a quarter of a large image;
      * if that sample shows no ink, every pixel is looked at. */
     step = n >= 8192 && s->w >= 16 && s->h >= 16 ? 2 : 1;
@@ -557,6 +630,16 @@ int ink_find(ink_plane *w, const dg_image *s, const dg_prep_opts *o,
                 grey_histograms(w->c8, s->w, s->h, step, ghist, bhist);
                 dark = 1;
             }
+        }
+        if (!w->smoothed && grainy(ghist, dark)) {
+            /* Grain is finer than a stroke: smooth it away before the
+             * threshold, or faint strokes drown and grains become
+             * specks. */
+            if (smooth3(w->c8, s->w, s->h, e) < 0
+                || smooth3(w->c8, s->w, s->h, e) < 0)
+                return -1;
+            w->smoothed = 1;
+            grey_histograms(w->c8, s->w, s->h, step, ghist, bhist);
         }
         if (o->thresh == DG_THRESH_SAUVOLA) {
             blank = sauvola_ink(w, s, o, dark, &noise, e);

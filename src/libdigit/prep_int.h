@@ -33,6 +33,7 @@ typedef struct ink_plane {
     uint8_t *sv;            /* (h, w) Sauvola's contrast codes */
     size_t svcap;
     int flattened;          /* paper.c flattened the light of c8 */
+    int smoothed;           /* c8 was smoothed (grainy paper) */
     int level8;             /* contrast that counts as full ink */
 } ink_plane;
 
