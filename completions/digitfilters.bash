@@ -19,7 +19,7 @@ _digitfilters_values()
         [ "$1" = pnmdigitprep ] &&
             COMPREPLY=($(compgen -W 'otsu sauvola none' -- "$cur")) ;;
     --paper|-p)
-        COMPREPLY=($(compgen -W 'auto on off' -- "$cur")) ;;
+        COMPREPLY=($(compgen -W 'auto always off' -- "$cur")) ;;
     --model|--evaluate|-m)
         if [ "$opt" = -m ] && [ "$1" = pnmdigitprep ]; then
             return 0                # --max-digits: a number
