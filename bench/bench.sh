@@ -21,6 +21,13 @@ set -u
 build=${1:-.}
 src=${2:-.}
 PATH="$build:$PATH"
+# libtool's wrapper scripts in the build tree cost a shell's start-up on
+# every run: time the programs themselves, with the build's libdigit.
+if [ -x "$build/.libs/digitclassify" ]; then
+    PATH="$build/.libs:$PATH"
+    LD_LIBRARY_PATH="$build/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    export LD_LIBRARY_PATH
+fi
 export LC_ALL=C
 unset DIGIT_MODEL
 export DIGIT_MODEL_DIR="$src/model"

@@ -95,3 +95,38 @@ run_examples() {
     grep -q 'D   G   M   O   D' out.2
     grep -q '^seed=' out.3
 }
+
+@test "examples: digittrain(1)'s examples run" {
+    need_cmd pnmtopng
+    need_cmd convert
+    gen=$top_srcdir/tests/test_helper/patterns.pl
+    # Offline, digit-get-mnist is replaced by a stand-in that writes
+    # made-up digits under MNIST's names (data.bats tests the real one).
+    mkdir bin
+    cat > bin/digit-get-mnist <<STUB
+#!/bin/sh
+mkdir -p "\$1" && cd "\$1" &&
+perl '$gen' idx train 5200 1 && perl '$gen' idx t10k 300 2 && gzip -f *ubyte
+STUB
+    chmod +x bin/digit-get-mnist
+    PATH=$PWD/bin:$PATH
+    perl "$gen" idx emnist-digits-train 600 3 t
+    perl "$gen" idx emnist-digits-test 90 4 t
+    for d in 0 1 2; do
+        mkdir -p "mine/$d"
+        draw_digit "mine/$d/a.pgm" "$d"
+    done
+    draw_digit scan.pnm 1
+    ln -s "$top_srcdir/model" model
+    run_examples digittrain.1 7
+    for m in my.model reject.model small.model cnn.model; do
+        run digitclassify --model="$m" --info
+        assert_success
+    done
+    run digitclassify --model=reject.model --info
+    assert_line --regexp '^shape=784-.*-11$'
+    run digitclassify --model=cnn.model --info
+    assert_line --partial 'conv'
+    assert_file_exists run.ckpt
+    [ -s wrong.png ]
+}
