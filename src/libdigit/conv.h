@@ -18,11 +18,15 @@ typedef struct dg_conv_geom {
     size_t oc;                  /* output channels */
 } dg_conv_geom;
 
-/* out (n, oc, h, w) = w (oc, c*k*k) * im2col(in) + b (oc).
- * cols: dg_conv_forward_scratch(n, g) floats. */
+/* out (n, oc, h, w) = w (oc, c*k*k) * im2col(in) + b (oc), then
+ * max(x, 0) when relu.  Each sample is one blocked matrix product
+ * (dg_gemm_rows) of the weights by the k*k shifted rows of each channel
+ * of its zero-padded input, named by pointer rather than copied into
+ * columns; the batch is shared among threads in fixed runs.
+ * scratch: dg_conv_forward_scratch(n, g) floats. */
 void dg_conv_forward(float *out, const float *in, const float *w,
                      const float *b, size_t n, const dg_conv_geom *g,
-                     float *cols);
+                     int relu, float *scratch);
 size_t dg_conv_forward_scratch(size_t n, const dg_conv_geom *g);
 
 /* dw (oc, c*k*k) += sum over samples; db (oc) += sums of dout;

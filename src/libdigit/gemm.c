@@ -102,14 +102,191 @@ void dg_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda,
     }
 }
 
+#define CTILE 32            /* columns of a dense block: two vectors */
+#define TAIL_K 256          /* longest k whose column tail is packed */
+#define KCHUNK 1024         /* rows of B named at a time by dg_gemm_dense */
+
+/* C rows 0..3, columns j..j+CTILE: c += A (4, k) . B (k, j..j+CTILE),
+ * row q of B at br[q].  Eight accumulators hide the latency of the
+ * multiply-adds; every load of B serves four rows. */
+DG_CLONES
+static void block4(size_t k, const float *a, size_t lda,
+                   const float *const *br, size_t j, float *c, size_t ldc)
+{
+    v16 s00 = *(const v16u *)c, s01 = *(const v16u *)(c + 16);
+    v16 s10 = *(const v16u *)(c + ldc), s11 = *(const v16u *)(c + ldc + 16);
+    v16 s20 = *(const v16u *)(c + 2 * ldc);
+    v16 s21 = *(const v16u *)(c + 2 * ldc + 16);
+    v16 s30 = *(const v16u *)(c + 3 * ldc);
+    v16 s31 = *(const v16u *)(c + 3 * ldc + 16);
+    size_t q;
+
+    for (q = 0; q < k; q++) {
+        const v16 b0 = *(const v16u *)(br[q] + j);
+        const v16 b1 = *(const v16u *)(br[q] + j + 16);
+        const float a0 = a[q], a1 = a[lda + q], a2 = a[2 * lda + q];
+        const float a3 = a[3 * lda + q];
+
+        s00 += a0 * b0;
+        s01 += a0 * b1;
+        s10 += a1 * b0;
+        s11 += a1 * b1;
+        s20 += a2 * b0;
+        s21 += a2 * b1;
+        s30 += a3 * b0;
+        s31 += a3 * b1;
+    }
+    *(v16u *)c = s00;
+    *(v16u *)(c + 16) = s01;
+    *(v16u *)(c + ldc) = s10;
+    *(v16u *)(c + ldc + 16) = s11;
+    *(v16u *)(c + 2 * ldc) = s20;
+    *(v16u *)(c + 2 * ldc + 16) = s21;
+    *(v16u *)(c + 3 * ldc) = s30;
+    *(v16u *)(c + 3 * ldc + 16) = s31;
+}
+
+/* The same for a tile of 16 columns: four accumulators. */
+DG_CLONES
+static void block4x16(size_t k, const float *a, size_t lda,
+                      const float *const *br, size_t j, float *c, size_t ldc)
+{
+    v16 s0 = *(const v16u *)c, s1 = *(const v16u *)(c + ldc);
+    v16 s2 = *(const v16u *)(c + 2 * ldc), s3 = *(const v16u *)(c + 3 * ldc);
+    size_t q;
+
+    for (q = 0; q < k; q++) {
+        const v16 b0 = *(const v16u *)(br[q] + j);
+
+        s0 += a[q] * b0;
+        s1 += a[lda + q] * b0;
+        s2 += a[2 * lda + q] * b0;
+        s3 += a[3 * lda + q] * b0;
+    }
+    *(v16u *)c = s0;
+    *(v16u *)(c + ldc) = s1;
+    *(v16u *)(c + 2 * ldc) = s2;
+    *(v16u *)(c + 3 * ldc) = s3;
+}
+
+/* Four rows, the last w < 16 columns from j: B's and C's copied into
+ * zero-padded tiles, so the vector kernel serves them too. */
+static void tail4(size_t w, size_t k, const float *a, size_t lda,
+                  const float *const *br, size_t j, float *c, size_t ldc)
+{
+    float bt[TAIL_K * 16], ct[4 * 16];
+    const float *btr[TAIL_K];
+    size_t q, i;
+
+    for (q = 0; q < k; q++) {
+        memcpy(bt + q * 16, br[q] + j, w * sizeof *bt);
+        memset(bt + q * 16 + w, 0, (16 - w) * sizeof *bt);
+        btr[q] = bt + q * 16;
+    }
+    for (i = 0; i < 4; i++) {
+        memcpy(ct + i * 16, c + i * ldc, w * sizeof *ct);
+        memset(ct + i * 16 + w, 0, (16 - w) * sizeof *ct);
+    }
+    block4x16(k, a, lda, btr, 0, ct, 16);
+    for (i = 0; i < 4; i++)
+        memcpy(c + i * ldc, ct + i * 16, w * sizeof *ct);
+}
+
+/* One row of C, columns j..j+w (w <= CTILE): c += A row . B, in the same
+ * order over k as block4. */
+static void block1(size_t k, size_t w, const float *a,
+                   const float *const *br, size_t j, float *c)
+{
+    float acc[CTILE];
+    size_t q, t;
+
+    memcpy(acc, c, w * sizeof *acc);
+    for (q = 0; q < k; q++)
+        for (t = 0; t < w; t++)
+            acc[t] += a[q] * br[q][j + t];
+    memcpy(c, acc, w * sizeof *acc);
+}
+
+/* Rows (at most 4) of C from the same rows of A. */
+static void dense_rows(size_t rows, size_t n, size_t k, const float *a,
+                       size_t lda, const float *const *br, float *c,
+                       size_t ldc)
+{
+    size_t j = 0, i;
+
+    if (rows == 4) {
+        for (; j + CTILE <= n; j += CTILE)
+            block4(k, a, lda, br, j, c + j, ldc);
+        for (; j + 16 <= n; j += 16)
+            block4x16(k, a, lda, br, j, c + j, ldc);
+        if (j < n && k <= TAIL_K) {
+            tail4(n - j, k, a, lda, br, j, c + j, ldc);
+            return;
+        }
+    }
+    for (i = 0; i < rows; i++) {
+        size_t jj;
+
+        for (jj = j; jj < n; jj += CTILE)
+            block1(k, n - jj < CTILE ? n - jj : CTILE, a + i * lda, br, jj,
+                   c + i * ldc + jj);
+    }
+}
+
+void dg_gemm_rows(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                  const float *const *brows, float *c, size_t ldc,
+                  int accumulate)
+{
+    const size_t nblock = (m + 3) / 4;
+    long t;
+
+    #pragma omp parallel for schedule(static) if (m * n * k > 200000)
+    for (t = 0; t < (long)nblock; t++) {
+        const size_t i = (size_t)t * 4;
+        const size_t rows = m - i < 4 ? m - i : 4;
+        size_t r;
+
+        if (!accumulate)
+            for (r = 0; r < rows; r++)
+                memset(c + (i + r) * ldc, 0, n * sizeof *c);
+        dense_rows(rows, n, k, a + i * lda, lda, brows, c + i * ldc, ldc);
+    }
+}
+
+void dg_gemm_dense(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                   const float *b, size_t ldb, float *c, size_t ldc,
+                   int accumulate)
+{
+    const float *br[KCHUNK];
+    size_t q0, q;
+
+    if (k == 0 && !accumulate)
+        dg_gemm_rows(m, n, 0, a, lda, br, c, ldc, 0);
+    /* Chunks of k summed one after the other: the same order as one. */
+    for (q0 = 0; q0 < k; q0 += KCHUNK) {
+        const size_t kk = k - q0 < KCHUNK ? k - q0 : KCHUNK;
+
+        for (q = 0; q < kk; q++)
+            br[q] = b + (q0 + q) * ldb;
+        dg_gemm_rows(m, n, kk, a + q0, lda, br, c, ldc,
+                     accumulate || q0 > 0);
+    }
+}
+
 void dg_transpose(float *t, const float *s, size_t rows, size_t cols)
 {
+    const size_t bs = 16;
     size_t i0, j0, i, j;
-    const size_t bs = 32;
 
-    for (i0 = 0; i0 < rows; i0 += bs)
-        for (j0 = 0; j0 < cols; j0 += bs)
-            for (i = i0; i < i0 + bs && i < rows; i++)
-                for (j = j0; j < j0 + bs && j < cols; j++)
+    for (i0 = 0; i0 < rows; i0 += bs) {
+        const size_t i1 = rows - i0 < bs ? rows : i0 + bs;
+
+        for (j0 = 0; j0 < cols; j0 += bs) {
+            const size_t j1 = cols - j0 < bs ? cols : j0 + bs;
+
+            for (j = j0; j < j1; j++)
+                for (i = i0; i < i1; i++)
                     t[j * rows + i] = s[i * cols + j];
+        }
+    }
 }

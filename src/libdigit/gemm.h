@@ -19,6 +19,22 @@ void dg_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda,
              const float *b, size_t ldb, float *c, size_t ldc,
              int accumulate);
 
+/* The same product when A has few zeros and B is small (weights): four
+ * rows of C at a time, in tiles of 32 columns held in eight vector
+ * accumulators, share every load of B.  Each element of C is summed by
+ * one thread over k in order: the result does not depend on the number
+ * of threads. */
+void dg_gemm_dense(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                   const float *b, size_t ldb, float *c, size_t ldc,
+                   int accumulate);
+
+/* dg_gemm_dense with row q of B at brows[q] (any addresses): a
+ * convolution names the shifted rows of its padded input this way
+ * instead of copying them into columns. */
+void dg_gemm_rows(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                  const float *const *brows, float *c, size_t ldc,
+                  int accumulate);
+
 /* T (cols, rows) = transpose of S (rows, cols). */
 void dg_transpose(float *t, const float *s, size_t rows, size_t cols);
 

@@ -497,13 +497,14 @@ const float *dg_net_forward(const dg_net *net, dg_acts *a, size_t n)
 
         if (ly->kind == DG_LAYER_CONV)
             dg_conv_forward(out, a->act[l], net->params + ly->w,
-                            net->params + ly->b, n, &g, a->scratch);
+                            net->params + ly->b, n, &g,
+                            ly->act == DG_ACT_RELU, a->scratch);
         else if (ly->kind == DG_LAYER_MAXPOOL)
             dg_maxpool_forward(out, a->act[l], n, g.c, g.h, g.w, g.k);
         else
             dg_dense_forward(out, a->act[l], net->params + ly->w,
                              net->params + ly->b, n, ly->in, ly->out);
-        if (ly->act == DG_ACT_RELU)
+        if (ly->act == DG_ACT_RELU && ly->kind != DG_LAYER_CONV)
             dg_relu_forward(out, n * ly->out);
         else if (ly->act == DG_ACT_SOFTMAX)
             dg_softmax_forward(out, n, ly->out);

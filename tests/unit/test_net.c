@@ -94,7 +94,7 @@ typedef struct layer_case {
 static double layer_loss(const layer_case *c)
 {
     if (c->g != NULL)
-        dg_conv_forward(c->out, c->in, c->w, c->b, c->n, c->g, c->cols);
+        dg_conv_forward(c->out, c->in, c->w, c->b, c->n, c->g, 0, c->cols);
     else
         dg_dense_forward(c->out, c->in, c->w, c->b, c->n, c->i, c->o);
     return dot(c->out, c->R, c->nout);
@@ -256,7 +256,7 @@ static void test_conv_grad(dg_rng *r)
     fill(w, nw, r, 0.5);
     fill(b, 4, r, 0.5);
     fill(R, nout, r, 1.0);
-    dg_conv_forward(out, in, w, b, n, &g, cols);
+    dg_conv_forward(out, in, w, b, n, &g, 0, cols);
     {
         /* One output by hand: sample 1, channel 2, pixel (0, 0): the
          * kernel's top row and left column fall outside (zero). */
