@@ -27,10 +27,13 @@ static const transform transforms[] = {
     { "shear", RANGE_OF(shear), 1, 1.0, "K|LO,HI" },
     { "shift", RANGE_OF(shift), 1, 1.0, "PX|LO,HI" },
     { "scale", RANGE_OF(scale), 0, 1.0, "F|LO,HI" },
+    { "aspect", RANGE_OF(aspect), 0, 1.0, "F|LO,HI" },
+    { "slant", RANGE_OF(slant), 1, 1.0, "DEG|LO,HI" },
     { "contrast", RANGE_OF(contrast), 0, 1.0, "F|LO,HI" },
     { "brightness", RANGE_OF(brightness), 0, 1.0, "F|LO,HI" },
     { "thicken", NO_RANGE, 0, 1.0, NULL },
     { "thin", NO_RANGE, 0, 1.0, NULL },
+    { "widen", RANGE_OF(widen), 0, 1.0, "N|LO,HI" },
     { "blur", RANGE_OF(blur), 0, 1.0, "SIGMA[,SIGMA]" },
     { "noise", RANGE_OF(noise), 0, 1.0 / 255.0, "SIGMA[,SIGMA]" },
 };
@@ -182,7 +185,10 @@ void aug_help(FILE *f)
           "  elastic 0.3 30,40   rotate 0.7 -20,20   shear 0.5 -0.3,0.3\n"
           "  shift 0.7 -3,3      scale 0.5 0.7,1.3   contrast 0.5 0.7,1.3\n"
           "  brightness 0.5 0.7,1.3   thicken 0.3   thin 0.3\n"
-          "  blur 0.3 0.5,1   noise 0.2 25 (grey levels of 255)\n\n"
+          "  blur 0.3 0.5,1   noise 0.2 25 (grey levels of 255)\n"
+          "  off unless given a probability: aspect 0.75,1.35 (width\n"
+          "  factor), slant -10,25 (degrees of lean), widen 1,2 (passes\n"
+          "  of 3x3 dilation; negative: erosion)\n\n"
           "      --only=LIST         apply just the comma-separated "
           "transforms of\n"
           "                          LIST, each to every variant "
@@ -198,9 +204,9 @@ void aug_help(FILE *f)
             fprintf(f, "%s\n          --%s=%s", i == 0 ? "" : ",",
                     transforms[i].name, transforms[i].meta);
     fputs("\n"
-          "A single value V means -V..V for rotate, shear and shift, and\n"
-          "exactly V for the others.  Options apply in order: --only=rotate\n"
-          "--p-rotate=0.5 rotates half of the variants.\n", f);
+          "A single value V means -V..V for rotate, shear, slant and shift,\n"
+          "and exactly V for the others.  Options apply in order:\n"
+          "--only=rotate --p-rotate=0.5 rotates half of the variants.\n", f);
 }
 
 void aug_describe(const dg_aug_opts *o, char *buf, size_t size)

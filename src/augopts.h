@@ -16,7 +16,7 @@
 #define AUG_OPT_BASE 1024
 
 /* How many struct option entries aug_longopts writes at most. */
-#define AUG_NLONGOPTS 40
+#define AUG_NLONGOPTS 48
 
 /* Write the augmentation options into opts (room for AUG_NLONGOPTS);
  * returns how many were written.  The names live in static storage. */

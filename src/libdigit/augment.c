@@ -34,6 +34,9 @@ void dg_aug_defaults(dg_aug_opts *o)
     o->p_thin = 0.3;
     o->blur = (dg_aug_range){ 0.3, 0.5, 1.0 };
     o->noise = (dg_aug_range){ 0.2, 25.0 / 255.0, 25.0 / 255.0 };
+    o->aspect = (dg_aug_range){ 0.0, 0.75, 1.35 };
+    o->slant = (dg_aug_range){ 0.0, -10.0, 25.0 };
+    o->widen = (dg_aug_range){ 0.0, 1.0, 2.0 };
 }
 
 void dg_aug_none(dg_aug_opts *o)
@@ -41,6 +44,7 @@ void dg_aug_none(dg_aug_opts *o)
     o->elastic.p = o->rotate.p = o->shear.p = o->shift.p = 0.0;
     o->scale.p = o->contrast.p = o->brightness.p = 0.0;
     o->p_thicken = o->p_thin = o->blur.p = o->noise.p = 0.0;
+    o->aspect.p = o->slant.p = o->widen.p = 0.0;
 }
 
 /* Check one range: p a probability, lo <= hi, finite, and lo above min
@@ -70,11 +74,19 @@ int dg_aug_check(const dg_aug_opts *o, dg_err *e)
         || check_range("shear", &o->shear, -HUGE_VAL, 0, e) < 0
         || check_range("shift", &o->shift, -HUGE_VAL, 0, e) < 0
         || check_range("scale", &o->scale, 0.0, 1, e) < 0
+        || check_range("aspect", &o->aspect, 0.0, 1, e) < 0
+        || check_range("slant", &o->slant, -60.0, 0, e) < 0
+        || check_range("widen", &o->widen, -3.0, 0, e) < 0
         || check_range("contrast", &o->contrast, 0.0, 0, e) < 0
         || check_range("brightness", &o->brightness, 0.0, 0, e) < 0
         || check_range("blur", &o->blur, 0.0, 1, e) < 0
         || check_range("noise", &o->noise, 0.0, 0, e) < 0)
         return -1;
+    if (o->slant.hi > 60.0 || o->widen.hi > 3.0)
+        return dg_seterr(e, "%s: %g is too large (at most %g)",
+                         o->slant.hi > 60.0 ? "slant" : "widen",
+                         o->slant.hi > 60.0 ? o->slant.hi : o->widen.hi,
+                         o->slant.hi > 60.0 ? 60.0 : 3.0);
     if (o->blur.hi > DG_AUG_MAX_BLUR)
         return dg_seterr(e, "blur: sigma %g is above the limit of %g",
                          o->blur.hi, DG_AUG_MAX_BLUR);
@@ -270,6 +282,30 @@ static void premul(float m[4], const float a[4])
     memcpy(m, r, sizeof r);
 }
 
+/* The geometric transforms of how people write differ, slant and
+ * aspect, into the inverse map m; 1 if either was drawn.  They come
+ * after the original's, whose draws they leave alone. */
+static int people(float m[4], const dg_aug_opts *o, dg_rng *r)
+{
+    float deg, a;
+    int any = 0;
+
+    if (draw(r, &o->slant, &deg)) {
+        float inv[4] = { 1.0f, -tanf(deg * (float)M_PI / 180.0f), 0.0f,
+                         1.0f };
+
+        premul(m, inv);
+        any = 1;
+    }
+    if (draw(r, &o->aspect, &a)) {
+        float inv[4] = { 1.0f / a, 0.0f, 0.0f, 1.0f };
+
+        premul(m, inv);
+        any = 1;
+    }
+    return any;
+}
+
 /* Draw the geometric transforms and resample in into out once.  Returns 0
  * (and leaves out alone) when none was drawn. */
 static int geometry(const float *in, float *out, const dg_aug_opts *o,
@@ -311,6 +347,7 @@ static int geometry(const float *in, float *out, const dg_aug_opts *o,
         premul(m, inv);
         any = 1;
     }
+    any |= people(m, o, r);
     if (any)
         warp(in, out, m, t, elastic ? dx : NULL, elastic ? dy : NULL);
     return any;
@@ -441,6 +478,13 @@ void dg_augment(const float *in, float *out, const dg_aug_opts *o,
             morph3(out, 1);
         else if (u < o->p_thicken + o->p_thin)
             morph3(out, 0);
+    }
+    if (draw(r, &o->widen, &v)) {
+        const int passes = (int)lrintf(fabsf(v));
+        int i;
+
+        for (i = 0; i < passes; i++)
+            morph3(out, v > 0.0f);
     }
     if (draw(r, &o->blur, &v))
         blur(out, v);

@@ -4,10 +4,10 @@
  * variant.  Each transform is applied with its own probability and draws
  * its parameter uniformly from its own range; the defaults are those of
  * the original recipe.  The geometric transforms (elastic distortion,
- * rotation, shear, scale, shift) are composed into one map, so the image
+ * rotation, shear, slant, scale, aspect, shift) are composed into one map, so the image
  * is resampled once, bilinearly, with zero outside the image (nothing
  * wraps around the border).  Then, in this order: stroke thickening or
- * thinning, Gaussian blur, contrast, brightness, Gaussian noise; the
+ * thinning, widening, Gaussian blur, contrast, brightness, Gaussian noise; the
  * result is clamped to [0, 1].
  *
  * Everything random comes from the dg_rng the caller passes: the same
@@ -38,11 +38,18 @@ typedef struct dg_aug_opts {
     dg_aug_range shear;         /* horizontal: x += k * (y - centre) */
     dg_aug_range shift;         /* pixels, x and y drawn independently */
     dg_aug_range scale;         /* factor about the centre */
+    dg_aug_range aspect;        /* width factor about the centre, height
+                                 * kept: squeezed or stretched digits */
+    dg_aug_range slant;         /* degrees of lean: x += tan(a) * (y -
+                                 * centre), on top of shear */
     dg_aug_range contrast;      /* factor about the image's mean */
     dg_aug_range brightness;    /* factor */
     double p_thicken;           /* 3x3 grey maximum (dilation) */
     double p_thin;              /* 3x3 grey minimum (erosion); exclusive
                                    with thickening: one or neither */
+    dg_aug_range widen;         /* stroke width: round(v) more 3x3 grey
+                                 * dilations (v > 0) or erosions (v < 0),
+                                 * after thickening or thinning */
     dg_aug_range blur;          /* Gaussian, sigma in pixels */
     dg_aug_range noise;         /* additive Gaussian, sigma in 0..1 units */
 } dg_aug_opts;
@@ -55,7 +62,9 @@ typedef struct dg_aug_opts {
  * rotation p 0.7 +-20 degrees, shear p 0.5 +-0.3, shift p 0.7 +-3 px,
  * scale p 0.5 0.7-1.3, contrast and brightness p 0.5 0.7-1.3, thickening
  * and thinning p 0.3 each, blur p 0.3 sigma 0.5-1.0, noise p 0.2 sigma
- * 25/255. */
+ * 25/255.  The transforms added for how people write differ, aspect
+ * (0.75-1.35), slant (-10 to 25 degrees) and widen (1-2 passes), are
+ * off (probability 0), so the original recipe draws exactly as before. */
 void dg_aug_defaults(dg_aug_opts *o);
 
 /* Turn every transform off (all probabilities 0); ranges are kept. */

@@ -274,6 +274,66 @@ static void test_strokes(const float *seven)
            "thinning removes ink (%.0f -> %.0f)", base, thin);
 }
 
+/* Column (x) of the centre of mass of rows y0 .. y1 of im. */
+static double rows_cx(const float *im, int y0, int y1)
+{
+    double s = 0.0, m = 0.0;
+    int x, y;
+
+    for (y = y0; y <= y1; y++)
+        for (x = 0; x < N; x++) {
+            s += im[y * N + x];
+            m += im[y * N + x] * x;
+        }
+    return s > 0.0 ? m / s : 0.0;
+}
+
+/* The transforms of how people write differ: aspect changes the width
+ * alone, slant leans the top against the bottom, widen adds ink beyond
+ * one thickening; all three are off by default. */
+static void test_people(const float *seven)
+{
+    float out[NN], base[NN];
+    dg_aug_opts o = only(), d;
+    dg_rng r;
+    double vx0, vy0, vx, vy, lean0, lean, thick;
+
+    dg_aug_defaults(&d);
+    tap_ok(d.aspect.p == 0.0 && d.slant.p == 0.0 && d.widen.p == 0.0,
+           "aspect, slant and widen are off by default");
+    dg_rng_seed(&r, 13);
+    o.aspect = (dg_aug_range){ 1.0, 0.6, 0.6 };
+    dg_augment(seven, out, &o, &r);
+    spread(seven, &vx0, &vy0);
+    spread(out, &vx, &vy);
+    tap_ok(fabs(sqrt(vx / vx0) - 0.6) < 0.08 && fabs(vy / vy0 - 1.0) < 0.05,
+           "aspect 0.6 narrows the width only (x %.2f, y %.2f)",
+           sqrt(vx / vx0), sqrt(vy / vy0));
+    o = only();
+    o.slant = (dg_aug_range){ 1.0, 20.0, 20.0 };
+    dg_augment(seven, out, &o, &r);
+    lean0 = rows_cx(seven, 0, 13) - rows_cx(seven, 14, 27);
+    lean = rows_cx(out, 0, 13) - rows_cx(out, 14, 27);
+    /* The halves' centres are 7 to 14 rows apart: tan(20) of that. */
+    tap_ok(fabs(lean - lean0) > 7.0 * tan(20.0 * M_PI / 180.0)
+           && fabs(lean - lean0) < 14.0 * tan(20.0 * M_PI / 180.0),
+           "slant 20 degrees leans the top against the bottom (%.2f px)",
+           lean - lean0);
+    o = only();
+    o.p_thicken = 1.0;
+    dg_augment(seven, base, &o, &r);
+    thick = ink(base);
+    o.widen = (dg_aug_range){ 1.0, 2.0, 2.0 };
+    dg_augment(seven, out, &o, &r);
+    tap_ok(ink(out) > 1.3 * thick && in_range(out),
+           "widen 2 adds ink after thickening (%.0f -> %.0f)", thick,
+           ink(out));
+    o.widen = (dg_aug_range){ 1.0, -1.0, -1.0 };
+    o.p_thicken = 0.0;
+    dg_augment(seven, out, &o, &r);
+    tap_ok(ink(out) < 0.7 * ink(seven), "widen -1 thins the strokes");
+}
+
 static void test_intensity(const float *seven)
 {
     float out[NN];
@@ -411,6 +471,7 @@ int main(void)
     test_rotate();
     test_scale_shear(seven);
     test_strokes(seven);
+    test_people(seven);
     test_intensity(seven);
     test_elastic(seven);
     test_bounds_and_speed(seven);
