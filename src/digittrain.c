@@ -30,8 +30,12 @@
 /* Stream of the reject examples made from the validation slice. */
 #define STREAM_VAL_REJECT UINT64_C(0x56414c52454a4300)
 
+#define MAX_SOURCES 8           /* --train and --extra each */
+
 struct cmdline {
-    const char *train, *test, *output, *checkpoint, *evaluate, *extra;
+    const char *train[MAX_SOURCES], *extra[MAX_SOURCES];
+    size_t ntrain, nextra;
+    const char *test, *output, *checkpoint, *evaluate;
     const char *misclassified;
     int orient;                 /* DG_ORIENT_* */
     size_t hidden[MAX_HIDDEN], nhidden;
@@ -60,17 +64,18 @@ static void usage(void)
           "\n"
           "Data:\n"
           "      --train=PREFIX      training set PREFIX-images-idx3-ubyte[.gz]\n"
-          "                          and PREFIX-labels-idx1-ubyte[.gz]\n"
+          "                          and PREFIX-labels-idx1-ubyte[.gz];\n"
+          "                          may be given up to 8 times\n"
           "      --test=PREFIX       test set, only reported, never used to choose\n"
           "      --emnist            images are stored transposed (EMNIST)\n"
           "      --no-emnist         images are upright (MNIST); default: EMNIST\n"
           "                          when the file name says so\n"
-          "      --validation=N      hold back the last N training items to\n"
-          "                          monitor (default 0)\n"
+          "      --validation=N      hold back the last N items of the first\n"
+          "                          --train set to monitor (default 0)\n"
           "      --extra=DIR         add custom digits DIR/0 ... DIR/9 (any PNM),\n"
           "                          preprocessed like pnmdigitprep; with\n"
           "                          --reject also DIR/reject, examples of\n"
-          "                          \"not one digit\"\n"
+          "                          \"not one digit\"; up to 8 times\n"
           "      --extra-repeat=N    use each custom digit N times (default 1)\n"
           "Recipe:\n"
           "      --hidden=W1,W2,...  hidden layer widths (default 256,128)\n"
@@ -201,7 +206,12 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
     c->extra_repeat = 1;
     while ((opt = getopt_long(argc, argv, "o:j:qvhV", longopts, NULL)) != -1) {
         switch (opt) {
-        case OPT_TRAIN: c->train = optarg; break;
+        case OPT_TRAIN:
+            if (c->ntrain == MAX_SOURCES)
+                tool_usage_error("too many --train sources (limit %d)",
+                                 MAX_SOURCES);
+            c->train[c->ntrain++] = optarg;
+            break;
         case OPT_TEST: c->test = optarg; break;
         case OPT_EMNIST: c->orient = DG_ORIENT_EMNIST; break;
         case OPT_NO_EMNIST: c->orient = DG_ORIENT_MNIST; break;
@@ -209,7 +219,12 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
             c->validation = (size_t)tool_parse_long("--validation", optarg, 0,
                                                     100000000);
             break;
-        case OPT_EXTRA: c->extra = optarg; break;
+        case OPT_EXTRA:
+            if (c->nextra == MAX_SOURCES)
+                tool_usage_error("too many --extra folders (limit %d)",
+                                 MAX_SOURCES);
+            c->extra[c->nextra++] = optarg;
+            break;
         case OPT_EXTRA_REPEAT:
             c->extra_repeat = (unsigned)tool_parse_long("--extra-repeat",
                                                         optarg, 0, 1000);
@@ -281,14 +296,14 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
     if (c->evaluate != NULL) {
         if (c->test == NULL)
             tool_usage_error("--evaluate needs --test=PREFIX");
-        if (c->train != NULL || c->output != NULL)
+        if (c->ntrain > 0 || c->output != NULL)
             tool_usage_error("--evaluate does not train: drop --train and -o");
         if (c->reject > 0 || c->reject_bias != 0)
             tool_usage_error("--evaluate does not train: drop --reject");
     } else {
         if (c->reject_bias != 0 && c->reject <= 0)
             tool_usage_error("--reject-bias needs --reject");
-        if (c->train == NULL && c->extra == NULL)
+        if (c->ntrain == 0 && c->nextra == 0)
             tool_usage_error("no training data: give --train=PREFIX or "
                              "--extra=DIR");
         if (c->output == NULL)
@@ -381,6 +396,69 @@ static int on_progress(void *ctx, const dg_train_stats *s, const dg_net *net,
 
 /* ---- data ---- */
 
+/* Append every --train source to train: the validation slice is the
+ * tail of the first (MNIST's development slice in the shipped recipe),
+ * the others are trained on whole. */
+static int load_train(const struct cmdline *c, dg_dataset *train,
+                      dg_dataset *val, dg_err *e)
+{
+    size_t i;
+    int tr;
+
+    for (i = 0; i < c->ntrain; i++) {
+        dg_dataset d;
+
+        if (dg_dataset_load_idx(&d, c->train[i], c->orient, &tr, e) < 0)
+            return -1;
+        if (c->verbose)
+            fprintf(stderr, "%s: %s: %zu items%s\n", tool_name(),
+                    c->train[i], d.n, tr ? " (EMNIST, un-transposed)" : "");
+        if (i == 0 && dg_dataset_split_tail(&d, val, c->validation, e) < 0) {
+            dg_dataset_free(&d);
+            return -1;
+        }
+        if (train->n == 0) {
+            dg_dataset_free(train);
+            *train = d;
+            continue;
+        }
+        if (dg_dataset_append(train, &d, 1, e) < 0) {
+            dg_dataset_free(&d);
+            return -1;
+        }
+        dg_dataset_free(&d);
+    }
+    return 0;
+}
+
+/* Append the custom digits of every --extra folder to train. */
+static int load_extra(const struct cmdline *c, dg_dataset *train,
+                      dg_err *e)
+{
+    dg_prep_opts po;
+    size_t i;
+
+    dg_prep_defaults(&po);
+    for (i = 0; i < c->nextra; i++) {
+        dg_dataset extra;
+
+        if (dg_dataset_load_folder(&extra, c->extra[i], &po, e) < 0)
+            return -1;
+        if (c->verbose)
+            fprintf(stderr, "%s: %s: %zu custom digits, used %u times\n",
+                    tool_name(), c->extra[i], extra.n, c->extra_repeat);
+        if (dg_dataset_append(train, &extra, c->extra_repeat, e) < 0) {
+            dg_dataset_free(&extra);
+            return -1;
+        }
+        dg_dataset_free(&extra);
+    }
+    if (dg_dataset_digits_first(train) < train->n && c->reject <= 0)
+        return dg_seterr(e, "%s/reject: examples of \"not one digit\" need "
+                         "--reject", c->extra[c->nextra - 1]);
+    return 0;
+}
+
 static int load_data(const struct cmdline *c, dg_dataset *train,
                      dg_dataset *val, dg_dataset *test)
 {
@@ -390,36 +468,8 @@ static int load_data(const struct cmdline *c, dg_dataset *train,
     memset(train, 0, sizeof *train);
     memset(val, 0, sizeof *val);
     memset(test, 0, sizeof *test);
-    if (c->train != NULL) {
-        if (dg_dataset_load_idx(train, c->train, c->orient, &tr, &e) < 0)
-            goto fail;
-        if (c->verbose)
-            fprintf(stderr, "%s: %s: %zu items%s\n", tool_name(), c->train,
-                    train->n, tr ? " (EMNIST, un-transposed)" : "");
-        if (dg_dataset_split_tail(train, val, c->validation, &e) < 0)
-            goto fail;
-    }
-    if (c->extra != NULL) {
-        dg_dataset extra;
-        dg_prep_opts po;
-
-        dg_prep_defaults(&po);
-        if (dg_dataset_load_folder(&extra, c->extra, &po, &e) < 0)
-            goto fail;
-        if (c->verbose)
-            fprintf(stderr, "%s: %s: %zu custom digits, used %u times\n",
-                    tool_name(), c->extra, extra.n, c->extra_repeat);
-        if (dg_dataset_append(train, &extra, c->extra_repeat, &e) < 0) {
-            dg_dataset_free(&extra);
-            goto fail;
-        }
-        dg_dataset_free(&extra);
-        if (dg_dataset_digits_first(train) < train->n && c->reject <= 0) {
-            dg_seterr(&e, "%s/reject: examples of \"not one digit\" need "
-                      "--reject", c->extra);
-            goto fail;
-        }
-    }
+    if (load_train(c, train, val, &e) < 0 || load_extra(c, train, &e) < 0)
+        goto fail;
     if (c->test != NULL
         && dg_dataset_load_idx(test, c->test, c->orient, &tr, &e) < 0)
         goto fail;
@@ -467,19 +517,33 @@ static int set_meta(dg_net *net, const char *key, const char *fmt, ...)
     return 0;
 }
 
+/* "A + B + C": the --train sources, then the --extra folders. */
+static const char *sources(const struct cmdline *c, char *buf, size_t size)
+{
+    size_t i, used = 0;
+
+    buf[0] = '\0';
+    for (i = 0; i < c->ntrain + c->nextra && used < size; i++) {
+        int n = snprintf(buf + used, size - used, "%s%s", i ? " + " : "",
+                         i < c->ntrain ? c->train[i]
+                                       : c->extra[i - c->ntrain]);
+
+        used += n > 0 ? (size_t)n : 0;
+    }
+    return buf;
+}
+
 /* The recipe: what a resumed run must agree with. */
 static int recipe_meta(dg_net *net, const struct cmdline *c,
                        const dg_dataset *train)
 {
-    char shape[128], aug[600];
+    char shape[128], aug[600], data[2048];
 
     dg_net_shape(net, shape, sizeof shape);
     aug_describe(&c->aug, aug, sizeof aug);
     return set_meta(net, "architecture", "%s %s relu softmax",
                     c->nconv ? "cnn" : "mlp", shape)
-        | set_meta(net, "train_data", "%s%s%s", c->train ? c->train : "",
-                   c->train && c->extra ? " + " : "",
-                   c->extra ? c->extra : "")
+        | set_meta(net, "train_data", "%s", sources(c, data, sizeof data))
         | set_meta(net, "train_size", "%zu", train->n)
         | set_meta(net, "validation", "%zu", c->validation)
         | set_meta(net, "seed", "%llu", c->seed)

@@ -721,3 +721,22 @@ pair() {
     echo "# default model on MNIST t10k (digittrain --evaluate): $acc" >&3
     awk -v a="${acc%\%}" 'BEGIN { exit !(a >= 98.0) }'
 }
+
+@test "digittrain: several --train sets are trained on together" {
+    perl "$D/gen.pl" idx more 90 3
+    digittrain -q --train="$D/train" --train=more --validation=50 \
+        --hidden=16 --epochs=2 --seed=5 -o two.model
+    # the validation slice comes from the first set only
+    assert_equal "$(meta two.model train_size)" $((300 - 50 + 90))
+    assert_equal "$(meta two.model train_data)" "$D/train + more"
+    digittrain -q --train="$D/train" --validation=50 --hidden=16 \
+        --epochs=2 --seed=5 -o one.model
+    assert_equal "$(meta one.model train_size)" 250
+    [ "$(crc two.model)" != "$(crc one.model)" ]
+    run --separate-stderr digittrain -q --train=more --train=more \
+        --train=more --train=more --train=more --train=more --train=more \
+        --train=more --train=more -o x.model
+    assert_failure 2
+    [[ $stderr == *"too many --train sources"* ]]
+    [ ! -e x.model ]
+}
