@@ -288,3 +288,17 @@ emnist-digits-test-labels-idx1-ubyte.gz"
     python3 "$top_srcdir/data/make-digits" --out=c --count=2 --seed=6
     ! cmp -s a/external_digits/7/s000.pgm c/external_digits/7/s000.pgm
 }
+
+@test "make-digits: --styles draws pen digits only, the same for a seed" {
+    need_cmd python3
+    convert -version 2>/dev/null | grep -q ImageMagick || skip "no ImageMagick"
+    python3 "$top_srcdir/data/make-digits" --styles --out=a --count=3 --seed=5
+    python3 "$top_srcdir/data/make-digits" --styles --out=b --count=3 --seed=5
+    diff -r a b
+    [ "$(find a/external_digits -name 's*.pgm' | wc -l)" -eq 30 ]
+    [ "$(find a/external_digits -name 'f*.pgm' | wc -l)" -eq 0 ]
+    [ ! -e a/sample-4071.pgm ]
+    pamfile a/external_digits/1/s002.pgm | grep -q PGM
+    python3 "$top_srcdir/data/make-digits" --out=c --count=5 --seed=5
+    ! cmp -s a/external_digits/7/s000.pgm c/external_digits/7/s000.pgm
+}
