@@ -16,6 +16,7 @@
 
 #include "augment.h"
 #include "augopts.h"
+#include "progress.h"
 #include "dataset.h"
 #include "model.h"
 #include "net.h"
@@ -332,38 +333,11 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
 struct progress {
     const struct cmdline *c;
     int tty;
+    int columns;                /* of the terminal, for the bar */
     double last_draw;
     double epoch_start;         /* elapsed when the last epoch ended */
     dg_net *net;                /* the net being trained, for checkpoints */
 };
-
-static void draw_bar(const dg_train_stats *s, double epoch_start)
-{
-    const int width = 24;
-    const double frac = (double)s->step / s->steps;
-    const double eta = (s->elapsed - epoch_start) / s->step
-                       * (s->steps - s->step);
-    char bar[32];
-    int j, fill = (int)(frac * width + 0.5);
-
-    for (j = 0; j < width; j++)
-        bar[j] = j < fill ? '#' : '.';
-    bar[width] = '\0';
-    fprintf(stderr, "\repoch %u/%u [%s] %3.0f%% loss %.4f acc %6.2f%% "
-            "lr %.4f %5.1fs ETA %4.1fs ", s->epoch, s->epochs, bar,
-            100.0 * frac, s->loss, 100.0 * s->acc, s->lr, s->elapsed, eta);
-}
-
-static void epoch_line(const dg_train_stats *s, int tty)
-{
-    fprintf(stderr, "%sepoch %u/%u: loss %.4f train %.2f%%", tty ? "\r" : "",
-            s->epoch, s->epochs, s->loss, 100.0 * s->acc);
-    if (s->has_val)
-        fprintf(stderr, " val %.2f%% (loss %.4f)", 100.0 * s->val_acc,
-                s->val_loss);
-    fprintf(stderr, " lr %.4f %.1fs%s\n", s->lr, s->elapsed,
-            tty ? "                    " : "");
-}
 
 static int on_progress(void *ctx, const dg_train_stats *s, const dg_net *net,
                        dg_err *e)
@@ -375,7 +349,7 @@ static int on_progress(void *ctx, const dg_train_stats *s, const dg_net *net,
     if (s->epoch_done) {
         p->epoch_start = s->elapsed;
         if (!p->c->quiet)
-            epoch_line(s, p->tty);
+            progress_epoch(stderr, s, p->tty, p->columns);
         if (p->c->checkpoint != NULL) {
             /* The checkpoint carries the epoch count and the recipe, so a
              * resumed run can check it continues the same run. */
@@ -389,7 +363,7 @@ static int on_progress(void *ctx, const dg_train_stats *s, const dg_net *net,
     if (p->tty && !p->c->quiet && (s->elapsed - p->last_draw > 0.1
                                    || s->step == s->steps)) {
         p->last_draw = s->elapsed;
-        draw_bar(s, p->epoch_start);
+        progress_bar(stderr, s, p->epoch_start, p->columns);
     }
     return 0;
 }
@@ -879,6 +853,7 @@ static int train(const struct cmdline *c)
     memset(&p, 0, sizeof p);
     p.c = c;
     p.tty = tool_stderr_is_tty() || c->verbose;
+    p.columns = progress_columns(STDERR_FILENO);
     p.net = &net;
     if ((unsigned long)done < c->epochs
         && dg_train(&net, &tr, &val, &o, &e) < 0) {

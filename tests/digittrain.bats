@@ -208,12 +208,38 @@ meta() {
     [[ $stderr == *$'\r'"epoch 1/3 ["*"] 100% loss "*" ETA "* ]]
     [[ $stderr == *"train: 300 items"* ]]
     if command -v script > /dev/null; then
-        run script -qec "digittrain ${RECIPE[*]} -o y.model" /dev/null
+        run env COLUMNS=80 script -qec "digittrain ${RECIPE[*]} -o y.model" \
+            /dev/null
         assert_success
-        [[ $output == *$'\r'"epoch 3/3 [########################] 100%"* ]]
+        [[ $output =~ $'\r'"epoch 3/3 ["#+"] 100%" ]]
         run script -qec "digittrain -q ${RECIPE[*]} -o z.model" /dev/null
         assert_output ""
     fi
+}
+
+@test "digittrain: the progress bar fits the terminal's width" {
+    local line
+    for cols in 60 80 132; do
+        run --separate-stderr env COLUMNS=$cols digittrain -v "${RECIPE[@]}" \
+            -o x.model
+        assert_success
+        # every redraw of the bar is shorter than the terminal, so it
+        # never wraps; the last one of an epoch is a full bar
+        while IFS= read -r -d $'\r' line; do
+            line=${line%%$'\n'*}
+            [[ $line == *ETA* ]] || continue
+            [ ${#line} -lt "$cols" ] || { echo "$cols: '$line'"; return 1; }
+        done <<< "$stderr"$'\r'
+        [[ $stderr =~ $'\r'"epoch 3/3 ["(#+)"] 100%" ]]
+        eval "bar$cols=${#BASH_REMATCH[1]}"
+    done
+    # a wider terminal gets a longer bar
+    [ "$bar60" -lt "$bar80" ] && [ "$bar80" -lt "$bar132" ]
+    # too narrow for a bar: the figures alone, cut to fit
+    run --separate-stderr env COLUMNS=30 digittrain -v "${RECIPE[@]}" \
+        -o x.model
+    assert_success
+    [[ $stderr == *$'\r'"epoch 3/3 100% loss"* ]]
 }
 
 @test "digittrain: no hidden layer is a softmax regression" {
