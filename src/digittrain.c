@@ -16,6 +16,7 @@
 
 #include "augment.h"
 #include "augopts.h"
+#include "montage.h"
 #include "progress.h"
 #include "dataset.h"
 #include "model.h"
@@ -597,60 +598,20 @@ static long resume_from(const struct cmdline *c, dg_net *net)
 
 /* ---- evaluation ---- */
 
-/* 3x5 pixel digits for labelling the montage, and '?' for the reject
- * class. */
-static const char *const font[DG_MAX_CLASS] = {
-    "111101101101111", "010110010010111", "111001111100111",
-    "111001111001111", "101101111001001", "111100111001111",
-    "111100111101111", "111001010010010", "111101111101111",
-    "111101111001111", "111001011000010"
-};
-
-static void put_digit(uint8_t *img, size_t w, size_t x0, size_t y0,
-                      unsigned d, uint8_t v)
-{
-    size_t x, y;
-
-    for (y = 0; y < 5; y++)
-        for (x = 0; x < 3; x++)
-            if (font[d][y * 3 + x] == '1')
-                img[(y0 + y) * w + x0 + x] = v;
-}
-
-/* A grid of the misclassified digits, 20 to a row, each tile 30x38: the
- * digit, then a strip "true>pred" (true in grey, predicted in white; '?'
- * for "not one digit"). */
+/* Write the montage of the misclassified items of d (montage.h) to
+ * path; 0, or -1 after a message. */
 static int write_montage(const char *path, const dg_dataset *d,
                          const uint8_t *pred, size_t wrong)
 {
-    const size_t cols = 20, tw = 30, th = 38;
-    const size_t ncols = wrong < cols ? (wrong ? wrong : 1) : cols;
-    const size_t rows = wrong ? (wrong + cols - 1) / cols : 1;
-    const size_t w = ncols * tw, h = rows * th;
-    uint8_t *img = calloc(w * h, 1);
-    size_t i, k = 0, x, y;
+    uint8_t *img;
+    size_t w, h;
     FILE *f;
     dg_err e;
     int rc;
 
-    if (img == NULL) {
+    if (montage_render(&img, &w, &h, d, pred, wrong) < 0) {
         tool_error("out of memory for the montage");
         return -1;
-    }
-    for (i = 0; i < d->n; i++) {
-        size_t x0, y0;
-
-        if (pred[i] == d->y[i])
-            continue;
-        x0 = (k % cols) * tw + 1;
-        y0 = (k / cols) * th + 1;
-        for (y = 0; y < DG_CELL; y++)
-            for (x = 0; x < DG_CELL; x++)
-                img[(y0 + y) * w + x0 + x] = d->x[i * DG_CELL_PIXELS
-                                                  + y * DG_CELL + x];
-        put_digit(img, w, x0 + 2, y0 + 30, d->y[i], 128);
-        put_digit(img, w, x0 + 10, y0 + 32, pred[i], 255);
-        k++;
     }
     f = fopen(path, "wb");
     if (f == NULL) {

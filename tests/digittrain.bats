@@ -432,12 +432,12 @@ pair() {
         "$(printf 'true\\pred\t0\t1\t2\t3\t4\t5\t6\t7\t8\t9\t?\trecall')"
     assert_line --index 9 \
         "$(printf '1\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t10\t0.00%%')"
-    # the montage labels them true 1, answer '?' (top row 111)
+    # the montage labels them "1>?": the top row of the 5x7 '?' is .###.
     run pnmfile wrong.pgm
-    assert_output "wrong.pgm:	PGM raw, 300 by 38  maxval 255"
-    run bash -c 'tail -c $((300 * 38)) wrong.pgm |
-        od -An -v -tu1 -j $((33 * 300 + 11)) -N 3 | tr -s " \n" "  "'
-    assert_output " 255 255 255 "
+    assert_output "wrong.pgm:	PGM raw, 300 by 51  maxval 255"
+    run bash -c 'tail -c $((300 * 51)) wrong.pgm |
+        od -An -v -tu1 -j $((42 * 300 + 18)) -N 5 | tr -s " \n" "  "'
+    assert_output " 0 255 255 255 0 "
     # the made-up digits: no '?', the same report as a 10-class model's
     run --separate-stderr digittrain --evaluate=r.model --test="$D/test"
     assert_line --index 3 "$(printf 'accuracy\t100.00%%')"
@@ -537,26 +537,30 @@ pair() {
     local errors
     errors=$(sed -n 's/^errors\t//p' <<< "$output")
     (( errors >= 60 && errors <= 90 ))
-    local rows=$(((errors + 19) / 20))
+    local rows=$(((errors + 19) / 20)) h
+    h=$((11 + rows * 40))
     run pnmfile wrong.pgm
-    assert_output "wrong.pgm:	PGM raw, 600 by $((rows * 38))  maxval 255"
-    # the first tile holds item 1, a 0 stored as a vertical bar: at (1,1)
-    # its 28x28 image (row 10 has the bar's 3 pixels, row 1 none); below
-    # it the true 0 in grey at (3,31) and the predicted 1 in white at
-    # (11,33): the top rows of the 3x5 glyphs are 111 and 010
+    assert_output "wrong.pgm:	PGM raw, 600 by $h  maxval 255"
+    # the legend on top, from (2,2): the 5x7 'T' of TRUE>ANSWER starts
+    # with a full row.  The first tile, at (0,11), holds item 1, a 0
+    # stored as a vertical bar: at (1,12) its 28x28 image (row 10 has the
+    # bar's 3 pixels, row 1 none); below it at (6,42) the label "0>1" in
+    # 5x7 glyphs one column apart: the top rows of 0 and 1 are .###. and
+    # ..#..
     row() {   # row X Y N: N samples of the montage from (X, Y)
-        tail -c $((600 * rows * 38)) wrong.pgm |
+        tail -c $((600 * h)) wrong.pgm |
             od -An -v -tu1 -j $(($2 * 600 + $1)) -N "$3" | tr -s ' \n' '  '
     }
-    assert_equal "$(row 1 11 28 | tr ' ' '\n' | grep -c '^255$')" 3
-    assert_equal "$(row 1 2 28 | tr ' ' '\n' | grep -c '^255$')" 0
-    assert_equal "$(row 3 31 3)" " 128 128 128 "
-    assert_equal "$(row 11 33 3)" " 0 255 0 "
-    # no errors: one empty tile
+    assert_equal "$(row 2 2 5)" " 255 255 255 255 255 "
+    assert_equal "$(row 1 22 28 | tr ' ' '\n' | grep -c '^255$')" 3
+    assert_equal "$(row 1 13 28 | tr ' ' '\n' | grep -c '^255$')" 0
+    assert_equal "$(row 6 42 5)" " 0 255 255 255 0 "
+    assert_equal "$(row 18 42 5)" " 0 0 255 0 0 "
+    # no errors: the legend over one empty tile
     digittrain --evaluate="$D/ref.model" --test="$D/test" \
         --misclassified=none.pgm > /dev/null
     run pnmfile none.pgm
-    assert_output "none.pgm:	PGM raw, 30 by 38  maxval 255"
+    assert_output "none.pgm:	PGM raw, 171 by 51  maxval 255"
 }
 
 @test "digittrain: --evaluate refuses a model that is not a digit model" {
