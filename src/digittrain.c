@@ -17,6 +17,7 @@
 #include "augment.h"
 #include "augopts.h"
 #include "montage.h"
+#include "recipe.h"
 #include "progress.h"
 #include "dataset.h"
 #include "model.h"
@@ -344,21 +345,15 @@ static int on_progress(void *ctx, const dg_train_stats *s, const dg_net *net,
                        dg_err *e)
 {
     struct progress *p = ctx;
-    char num[32];
 
     (void)net;
     if (s->epoch_done) {
         p->epoch_start = s->elapsed;
         if (!p->c->quiet)
             progress_epoch(stderr, s, p->tty, p->columns);
-        if (p->c->checkpoint != NULL) {
-            /* The checkpoint carries the epoch count and the recipe, so a
-             * resumed run can check it continues the same run. */
-            snprintf(num, sizeof num, "%u", s->epoch);
-            if (dg_meta_set(p->net, "epochs_done", num, e) < 0
-                || dg_model_save(p->net, p->c->checkpoint, e) < 0)
-                return dg_preerr(e, "checkpoint");
-        }
+        if (p->c->checkpoint != NULL)
+            return dg_recipe_checkpoint(p->net, p->c->checkpoint, s->epoch,
+                                        e);
         return 0;
     }
     if (p->tty && !p->c->quiet && (s->elapsed - p->last_draw > 0.1
@@ -454,23 +449,6 @@ fail:
     return -1;
 }
 
-/* Add b to the bias of the class "not one digit" of net, the last
- * layer's output DG_REJECT: the training set holds many more examples of
- * it than real input does, and this is its prior there.  (A mapped
- * model's mapping is private and writable.)  Returns 0, or -1 when net
- * has no such class. */
-static int shift_reject(dg_net *net, double b)
-{
-    const dg_layer *l = &net->layer[net->nlayers - 1];
-
-    if (!dg_net_has_reject(net)) {
-        tool_error("--reject-bias: the model has no class 'not one digit'");
-        return -1;
-    }
-    net->params[l->b + DG_REJECT] += (float)b;
-    return 0;
-}
-
 /* ---- metadata ---- */
 
 static int set_meta(dg_net *net, const char *key, const char *fmt, ...)
@@ -506,94 +484,6 @@ static const char *sources(const struct cmdline *c, char *buf, size_t size)
         used += n > 0 ? (size_t)n : 0;
     }
     return buf;
-}
-
-/* The recipe: what a resumed run must agree with. */
-static int recipe_meta(dg_net *net, const struct cmdline *c,
-                       const dg_dataset *train)
-{
-    char shape[128], aug[600], data[2048];
-
-    dg_net_shape(net, shape, sizeof shape);
-    aug_describe(&c->aug, aug, sizeof aug);
-    return set_meta(net, "architecture", "%s %s relu softmax",
-                    c->nconv ? "cnn" : "mlp", shape)
-        | set_meta(net, "train_data", "%s", sources(c, data, sizeof data))
-        | set_meta(net, "train_size", "%zu", train->n)
-        | set_meta(net, "validation", "%zu", c->validation)
-        | set_meta(net, "seed", "%llu", c->seed)
-        | set_meta(net, "epochs", "%u", c->epochs)
-        | set_meta(net, "batch", "%zu", c->batch)
-        | set_meta(net, "lr", "%g cosine", c->lr)
-        | set_meta(net, "augment", "%s", c->augment ? aug : "no")
-        | (c->reject > 0 ? set_meta(net, "classes", "%zu", dg_net_out(net))
-                           | set_meta(net, "reject", "%g", c->reject) : 0);
-}
-
-/* The recipe keys, and what a model without a key means (NULL: every
- * model has it).  classes and reject are written only with --reject. */
-static const char *const recipe_keys[][2] = {
-    { "architecture", NULL }, { "train_size", NULL }, { "validation", NULL },
-    { "seed", NULL }, { "epochs", NULL }, { "batch", NULL }, { "lr", NULL },
-    { "augment", NULL }, { "classes", "10" }, { "reject", "no" },
-    { NULL, NULL }
-};
-
-/* The value of recipe key k in net, or its default when net has none;
- * 0, or -1 when absent without a default. */
-static int recipe_value(const dg_net *net, size_t k, char *v, size_t size)
-{
-    if (dg_meta_get(net, recipe_keys[k][0], v, size) == 0)
-        return 0;
-    if (recipe_keys[k][1] == NULL)
-        return -1;
-    snprintf(v, size, "%s", recipe_keys[k][1]);
-    return 0;
-}
-
-/* Load the checkpoint if resuming; returns epochs done (0: start afresh),
- * or -1 on error. */
-static long resume_from(const struct cmdline *c, dg_net *net)
-{
-    dg_net ck;
-    dg_err e;
-    char a[256], b[256];
-    size_t k;
-
-    if (!c->resume || access(c->checkpoint, F_OK) != 0)
-        return 0;
-    if (dg_model_load(&ck, c->checkpoint, &e) < 0) {
-        tool_error("cannot resume: %s", e.msg);
-        return -1;
-    }
-    if (dg_net_out(&ck) != dg_net_out(net)) {
-        tool_error("cannot resume: %s has %zu classes, not %zu%s",
-                   c->checkpoint, dg_net_out(&ck), dg_net_out(net),
-                   c->reject > 0 ? " (--reject)" : " (no --reject)");
-        dg_net_free(&ck);
-        return -1;
-    }
-    for (k = 0; recipe_keys[k][0] != NULL; k++) {
-        a[0] = b[0] = '\0';
-        if (recipe_value(&ck, k, a, sizeof a) < 0
-            || recipe_value(net, k, b, sizeof b) < 0
-            || strcmp(a, b) != 0) {
-            tool_error("cannot resume: %s was made with %s=%s, not %s",
-                       c->checkpoint, recipe_keys[k][0], a, b);
-            dg_net_free(&ck);
-            return -1;
-        }
-    }
-    if (dg_meta_get(&ck, "epochs_done", a, sizeof a) < 0
-        || ck.nparams != net->nparams) {
-        tool_error("cannot resume: %s is not a checkpoint of this run",
-                   c->checkpoint);
-        dg_net_free(&ck);
-        return -1;
-    }
-    memcpy(net->params, ck.params, net->nparams * sizeof *net->params);
-    dg_net_free(&ck);
-    return strtol(a, NULL, 10);
 }
 
 /* ---- evaluation ---- */
@@ -766,44 +656,62 @@ static int reject_meta(dg_net *net, const struct cmdline *c,
         | set_meta(net, "validation_reject_recall", "%.2f%%", 100.0 * recall);
 }
 
+/* The recipe of the command line c, training on tr; aug and data hold
+ * the texts it points to. */
+static void recipe_of(const struct cmdline *c, const dg_dataset *tr,
+                      dg_recipe *r, char *aug, size_t augsize, char *data,
+                      size_t datasize)
+{
+    memset(r, 0, sizeof *r);
+    r->hidden = c->hidden;
+    r->nhidden = c->nhidden;
+    r->convs = c->convs;
+    r->nconv = c->nconv;
+    r->kernel = c->kernel;
+    r->nclass = c->reject > 0 ? DG_MAX_CLASS : DG_NCLASS;
+    r->seed = c->seed;
+    r->epochs = c->epochs;
+    r->batch = c->batch;
+    r->lr = c->lr;
+    aug_describe(&c->aug, aug, augsize);
+    r->augment = c->augment ? aug : NULL;
+    r->reject = c->reject;
+    r->train_data = sources(c, data, datasize);
+    r->train_size = tr->n;
+    r->validation = c->validation;
+}
+
 static int train(const struct cmdline *c)
 {
     dg_dataset tr, val, test;
     dg_net net;
-    dg_rng rng;
     dg_err e;
+    dg_recipe r;
     dg_train_opts o;
     struct progress p;
-    long done;
+    unsigned done = 0;
     time_t t;
-    char date[64];
+    char date[64], aug[600], data[2048];
     double acc, loss;
-    const size_t nclass = c->reject > 0 ? DG_MAX_CLASS : DG_NCLASS;
     int rc = EXIT_DATA;
 
     if (load_data(c, &tr, &val, &test) < 0)
         return EXIT_DATA;
-    if ((c->nconv > 0
-         ? dg_net_cnn(&net, DG_CELL, c->convs, c->nconv, c->kernel, c->hidden,
-                      c->nhidden, nclass, &e)
-         : dg_net_mlp(&net, DG_CELL_PIXELS, c->hidden, c->nhidden, nclass,
-                      &e)) < 0) {
+    recipe_of(c, &tr, &r, aug, sizeof aug, data, sizeof data);
+    if (dg_recipe_build(&net, &r, &e) < 0) {
         tool_error("%s", e.msg);
+        goto free_data;
+    }
+    if (c->resume && dg_recipe_resume(&net, c->checkpoint, &done, &e) < 0) {
+        tool_error("cannot resume: %s", e.msg);
         goto done;
     }
-    dg_rng_seed2(&rng, c->seed, UINT64_C(0x494e4954));
-    dg_net_init_he(&net, &rng);
-    if (recipe_meta(&net, c, &tr) < 0)
-        goto done;
-    done = resume_from(c, &net);
-    if (done < 0)
-        goto done;
-    if ((unsigned long)done >= c->epochs && !c->quiet)
+    if (done >= c->epochs && !c->quiet)
         fprintf(stderr, "%s: %s: all %u epochs already done\n", tool_name(),
                 c->checkpoint, c->epochs);
     memset(&o, 0, sizeof o);
     o.epochs = c->epochs;
-    o.first_epoch = (unsigned)done;
+    o.first_epoch = done;
     o.batch = c->batch;
     o.lr = c->lr;
     o.seed = c->seed;
@@ -816,15 +724,15 @@ static int train(const struct cmdline *c)
     p.tty = tool_stderr_is_tty() || c->verbose;
     p.columns = progress_columns(STDERR_FILENO);
     p.net = &net;
-    if ((unsigned long)done < c->epochs
-        && dg_train(&net, &tr, &val, &o, &e) < 0) {
+    if (done < c->epochs && dg_train(&net, &tr, &val, &o, &e) < 0) {
         tool_error("%s", e.msg);
         goto done;
     }
     if (c->reject_bias != 0
-        && (shift_reject(&net, c->reject_bias) < 0
-            || set_meta(&net, "reject_bias", "%g", c->reject_bias) < 0))
+        && dg_recipe_reject_bias(&net, c->reject_bias, &e) < 0) {
+        tool_error("--reject-bias: %s", e.msg);
         goto done;
+    }
     /* Wall time of this run's training (a resumed run: since resuming),
      * as dg_train reported it at the end of the last epoch. */
     if (set_meta(&net, "train_seconds", "%.1f", p.epoch_start) < 0
@@ -858,6 +766,7 @@ static int train(const struct cmdline *c)
     rc = EXIT_OK;
 done:
     dg_net_free(&net);
+free_data:
     dg_dataset_free(&tr);
     dg_dataset_free(&val);
     dg_dataset_free(&test);
