@@ -164,6 +164,37 @@ static void pad_input(float *pad, const float *in, const dg_conv_geom *g)
                    in + (ci * g->h + y) * g->w, g->w * sizeof *pad);
 }
 
+/* res (rows, n): row r filled with b[r]. */
+DG_CLONES
+static void fill_rows(float *res, const float *b, size_t rows, size_t n)
+{
+    size_t r, p;
+
+    for (r = 0; r < rows; r++)
+        for (p = 0; p < n; p++)
+            res[r * n + p] = b[r];
+}
+
+/* out (rows, w) = the first w columns of res (rows, pw), max(x, 0) when
+ * relu. */
+DG_CLONES
+static void crop_rows(float *out, const float *res, size_t rows, size_t w,
+                      size_t pw, int relu)
+{
+    size_t r, p;
+
+    for (r = 0; r < rows; r++) {
+        float *d = out + r * w;
+        const float *s = res + r * pw;
+
+        if (relu)
+            for (p = 0; p < w; p++)
+                d[p] = s[p] > 0.0f ? s[p] : 0.0f;
+        else
+            memcpy(d, s, w * sizeof *d);
+    }
+}
+
 /* One sample: out (oc, h, w) = b + w . the shifted rows of its padded
  * input, computed on the padded width (the extra columns are dropped).
  * Row (ci, dy, dx) of the product starts at pad[ci][dy][dx]: the same
@@ -177,12 +208,10 @@ static void conv_sample(float *out, const float *in, const float *w,
     const size_t k2 = g->k * g->k, ckk = g->c * k2, n = g->h * pw;
     float *pad = slot, *res = slot + g->c * ph * pw + g->k;
     const float *br[256];
-    size_t o, p, q0, q, y;
+    size_t q0, q;
 
     pad_input(pad, in, g);
-    for (o = 0; o < g->oc; o++)
-        for (p = 0; p < n; p++)
-            res[o * n + p] = b[o];
+    fill_rows(res, b, g->oc, n);
     for (q0 = 0; q0 < ckk; q0 += 256) {
         const size_t kk = ckk - q0 < 256 ? ckk - q0 : 256;
 
@@ -193,14 +222,7 @@ static void conv_sample(float *out, const float *in, const float *w,
         }
         dg_gemm_rows(g->oc, n, kk, w + q0, ckk, br, res, n, 1);
     }
-    for (o = 0; o < g->oc; o++)
-        for (y = 0; y < g->h; y++) {
-            float *d = out + (o * g->h + y) * g->w;
-            const float *r = res + o * n + y * pw;
-
-            for (p = 0; p < g->w; p++)
-                d[p] = relu && r[p] < 0.0f ? 0.0f : r[p];
-        }
+    crop_rows(out, res, g->oc * g->h, g->w, pw, relu);
 }
 
 void dg_conv_forward(float *out, const float *in, const float *w,
@@ -299,6 +321,7 @@ void dg_conv_backward(float *din, float *dw, float *db, const float *dout,
 }
 
 /* The common 2 x 2 case, in a form the compiler vectorises. */
+DG_CLONES
 static void maxpool2(float *out, const float *in, size_t planes, size_t h,
                      size_t w)
 {

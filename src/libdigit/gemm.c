@@ -5,12 +5,6 @@
 
 #include "gemm.h"
 
-#ifdef HAVE_TARGET_CLONES
-#define DG_CLONES __attribute__((target_clones("avx512f", "avx2,fma", \
-                                                "default")))
-#else
-#define DG_CLONES
-#endif
 
 #define TILE 64             /* floats of C kept in registers */
 
@@ -257,7 +251,7 @@ void dg_gemm_dense(size_t m, size_t n, size_t k, const float *a, size_t lda,
                    const float *b, size_t ldb, float *c, size_t ldc,
                    int accumulate)
 {
-    const float *br[KCHUNK];
+    const float *br[KCHUNK] = { NULL };
     size_t q0, q;
 
     if (k == 0 && !accumulate)

@@ -13,6 +13,15 @@
 
 #include <stddef.h>
 
+/* A loop worth a version for each vector width: the best one the machine
+ * has is chosen when the library is loaded. */
+#ifdef HAVE_TARGET_CLONES
+#define DG_CLONES __attribute__((target_clones("avx512f", "avx2,fma", \
+                                                "default")))
+#else
+#define DG_CLONES
+#endif
+
 /* C (m, n) = A (m, k) . B (k, n)   (accumulate: C += A . B).
  * lda, ldb, ldc are the row strides in floats. */
 void dg_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda,
