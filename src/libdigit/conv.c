@@ -51,15 +51,17 @@ typedef struct conv_work {
     float *col, *patch, *res, *wt, *dwp;
 } conv_work;
 
-static conv_work conv_work_of(float *scratch, const dg_conv_geom *g)
+static conv_work conv_work_of(float *scratch, size_t n,
+                              const dg_conv_geom *g)
 {
     const size_t hw = g->h * g->w, ckk = g->c * g->k * g->k;
+    const size_t ch = n < CHUNK ? n : CHUNK;
     conv_work cw;
 
     cw.col = scratch;
-    cw.patch = cw.col + CHUNK * ckk * hw;
-    cw.res = cw.patch + CHUNK * hw * ckk;
-    cw.wt = cw.res + CHUNK * hw * g->oc;
+    cw.patch = cw.col + ch * ckk * hw;
+    cw.res = cw.patch + ch * hw * ckk;
+    cw.wt = cw.res + ch * hw * g->oc;
     cw.dwp = cw.wt + ckk * g->oc;
     return cw;
 }
@@ -248,16 +250,15 @@ void dg_conv_forward(float *out, const float *in, const float *w,
 
 size_t dg_conv_forward_scratch(size_t n, const dg_conv_geom *g)
 {
-    (void)n;
-    return CHUNK * forward_slot(g);
+    return (n < CHUNK ? n : CHUNK) * forward_slot(g);
 }
 
 size_t dg_conv_scratch(size_t n, const dg_conv_geom *g)
 {
     const size_t hw = g->h * g->w, ckk = g->c * g->k * g->k;
 
-    (void)n;
-    return CHUNK * hw * (2 * ckk + g->oc) + 2 * ckk * g->oc;
+    return (n < CHUNK ? n : CHUNK) * hw * (2 * ckk + g->oc)
+           + 2 * ckk * g->oc;
 }
 
 /* db (oc) += the sums of dout (n, oc, hw) over samples and pixels. */
@@ -283,7 +284,7 @@ void dg_conv_backward(float *din, float *dw, float *db, const float *dout,
                       const dg_conv_geom *g, float *scratch)
 {
     const size_t hw = g->h * g->w, ckk = g->c * g->k * g->k;
-    const conv_work cw = conv_work_of(scratch, g);
+    const conv_work cw = conv_work_of(scratch, n, g);
     size_t s0, j, o;
 
     bias_grad(db, dout, n, g);

@@ -178,11 +178,15 @@ static int load_file(dg_dataset *d, size_t *cap, const char *path,
     r = dg_pnm_open(f, e);
     while (r != NULL && (rc = dg_pnm_read(r, &scan, e)) > 0) {
         k++;
-        if (dg_prep(&scan, po, &cell, e) < 0 || cell.w != DG_CELL
-            || cell.h != DG_CELL) {
-            if (cell.w != DG_CELL || cell.h != DG_CELL)
-                dg_seterr(e, "preprocessing gave %zux%zu, not one digit",
-                          cell.w, cell.h);
+        if (dg_prep(&scan, po, &cell, e) < 0) {
+            rc = -1;
+            break;
+        }
+        if (label == DG_REJECT && cell.w == 0 && cell.h == 0)
+            continue;           /* a reject example that left no ink */
+        if (cell.w != DG_CELL || cell.h != DG_CELL) {
+            dg_seterr(e, "preprocessing gave %zux%zu, not one digit",
+                      cell.w, cell.h);
             rc = -1;
             break;
         }
