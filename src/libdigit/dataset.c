@@ -178,12 +178,15 @@ static int load_file(dg_dataset *d, size_t *cap, const char *path,
     r = dg_pnm_open(f, e);
     while (r != NULL && (rc = dg_pnm_read(r, &scan, e)) > 0) {
         k++;
+        /* A reject example that leaves no ink teaches nothing: skipped. */
         if (dg_prep(&scan, po, &cell, e) < 0) {
+            if (label == DG_REJECT)
+                continue;
             rc = -1;
             break;
         }
         if (label == DG_REJECT && cell.w == 0 && cell.h == 0)
-            continue;           /* a reject example that left no ink */
+            continue;
         if (cell.w != DG_CELL || cell.h != DG_CELL) {
             dg_seterr(e, "preprocessing gave %zux%zu, not one digit",
                       cell.w, cell.h);
