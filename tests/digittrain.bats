@@ -353,6 +353,21 @@ pair() {
     [ ! -e y.model ]
 }
 
+@test "digittrain: a blank reject example is skipped, a blank digit refused" {
+    mkdir -p ex/reject
+    pair 5 > ex/reject/pairs.pgm
+    pgmmake 0.9 40 40 > ex/reject/blank.pgm
+    digittrain -q --train="$D/train" --extra=ex --reject --hidden=16 \
+        --epochs=1 --seed=1 -o x.model
+    assert_equal "$(meta x.model train_size)" 305   # 300 + 5, no blank
+    mkdir -p ex/3
+    pgmmake 0.9 40 40 > ex/3/blank.pgm
+    run -1 --separate-stderr digittrain -q --train="$D/train" --extra=ex \
+        --reject --hidden=16 --epochs=1 -o y.model
+    [[ $stderr == *"ex/3/blank.pgm: image 1"* ]] || fail "$stderr"
+    [ ! -e y.model ]
+}
+
 @test "digittrain: --reject-bias moves the prior of not one digit" {
     local args=(--train="$D/train" --hidden=32 --epochs=10 --seed=1 -j1
                 --reject=0.3)
