@@ -654,7 +654,8 @@ static size_t boxed_overlap(const ink_plane *p, size_t W, size_t H,
 /* Which candidate bands cand[0 .. nb) are printed lines against
  * handwriting hw high, in columns [wx0, wx1); their flags in keep.  A
  * line: one run LINE_LONG times hw long that reaches LINE_REACH hw beyond
- * the writing on one side at least, or the image's edge.  Boxes: two bands, at least half of hw apart, whose
+ * the writing on one side at least, or the image's edge, or spans the
+ * whole writing.  Boxes: two bands, at least half of hw apart, whose
  * runs of at least BOX_SIDE hw lie over each other, joined at both ends
  * by sides (the tops and bottoms of boxes, one box or a row of them),
  * for most of the length of each; a digit's bar has no such partner. */
@@ -674,7 +675,8 @@ static void long_bands(const ink_plane *p, size_t W, size_t H, double s,
         keep[i] = (double)(longest[1] - longest[0])
                   >= LINE_LONG * (double)hw
                   && (longest[0] + reach <= wx0 || longest[0] == 0
-                      || longest[1] >= wx1 + reach || longest[1] == W);
+                      || longest[1] >= wx1 + reach || longest[1] == W
+                      || (longest[0] <= wx0 && longest[1] >= wx1));
         for (total[i] = 0, k = 0; k < nseg[i]; k++)
             total[i] += seg[i][k][1] - seg[i][k][0];
     }
