@@ -193,7 +193,8 @@ static int is_edge_line(const comp *c, size_t W, size_t H)
  * edge line unless nothing else would be left.  A speck is judged
  * against the marks, never the page: fewer strong pixels than o->speck
  * of the largest mark, or than a square of a twelfth of its longer side
- * (dust beside a digit), at least 4.  Returns how many. */
+ * (dust beside a digit), at least 4 pixels of the scan as read.
+ * Returns how many. */
 static size_t select_components(blobs *w, size_t W, size_t H,
                                 const dg_prep_opts *o)
 {
@@ -212,8 +213,10 @@ static size_t select_components(blobs *w, size_t W, size_t H,
                : c->y1 - c->y0;
     }
     min_px = (side / 12) * (side / 12);
-    if (min_px < 4)
-        min_px = 4;
+    /* At least 4 pixels of the scan as read (a speck enlarged is still
+     * a speck). */
+    if (min_px < 4 * (w->scale > 1 ? w->scale * w->scale : 1))
+        min_px = 4 * (w->scale > 1 ? w->scale * w->scale : 1);
     for (i = 0; i < w->ncomps; i++) {
         comp *c = &w->comps[i];
 

@@ -352,12 +352,14 @@ int dg_prep_run(dg_prep_work *w, const dg_image *s, const dg_prep_opts *o,
         return dg_seterr(e, "empty image");
     if (o->debug != NULL)
         o->debug(o->debug_ctx, "grey", s);
+    w->bl.scale = 1;
     kept = find_pieces(w, s, o, e);
     if (kept > 0 && !o->no_upsample
         && (f = upsample_factor(w, s)) > 1) {
         if (upsample(w, s, f, e) < 0)
             return -1;
         s = &w->big;
+        w->bl.scale = f;
         if (o->debug != NULL)
             o->debug(o->debug_ctx, "upsampled", s);
         kept = find_pieces(w, s, o, e);
@@ -419,6 +421,7 @@ long dg_prep_label(dg_prep_work *w, const dg_image *s,
         return dg_seterr(e, "empty image");
     if (o->net == NULL)
         return dg_seterr(e, "no model to read the number with");
+    w->bl.scale = 1;
     kept = find_pieces(w, s, o, e);
     if (kept <= 0)
         return kept;

@@ -136,6 +136,8 @@ typedef struct blobs {
     size_t ncutx, cutxcap;
     piece *pieces;          /* in reading order */
     size_t npieces, piececap;
+    size_t scale;           /* the scan was enlarged this many times
+                             * (0 or 1: not at all) */
 } blobs;
 
 /* Runs and components of the weak ink of p (W x H), and which of them to
