@@ -1,12 +1,17 @@
 /* prep.h - from a scanned image to digit images (the MNIST convention).
  *
  * The steps, each an option of dg_prep_opts:
+ *   paper      make unevenly lit paper (a lamp, a vignette, a shadow)
+ *              even, and smooth grainy paper;
  *   polarity   decide whether the ink is dark on light paper or light on
- *              dark (from the border and the majority of the pixels);
+ *              dark (from the border and the majority of the pixels, or
+ *              under uneven light from what stands out locally);
  *   threshold  find the ink: Otsu's global threshold, Sauvola's local one
  *              (for uneven lighting), a fixed level, or none; faint
  *              anti-aliased edges connected to the ink are kept (hysteresis)
  *              so the output keeps grey levels;
+ *   lines      take out printed lines: ruled paper, boxes, comb fields,
+ *              underlines, keeping the strokes that cross them;
  *   clean-up   drop specks (components much smaller than the largest) and
  *              ruling lines or frames that touch the image edge;
  *   split      one digit, or a whole number cut into digits: geometry

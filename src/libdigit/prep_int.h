@@ -1,8 +1,13 @@
 /* prep_int.h - what the stages of preprocessing share (private to
  * libdigit; the public API is prep.h).
  *
- * The stages, one file each, in the order the driver (prep.c) runs them:
- *   ink.c      grey image -> ink contrast codes and an ink mask
+ * The stages, one file each, in the order the driver (prep.c) runs them
+ * (colour.c, before them, makes grey of a colour scan as it is read; a
+ * scan whose marks are small is enlarged by the driver and read again):
+ *   ink.c      grey image -> ink contrast codes and an ink mask: polarity,
+ *              grain, threshold; it calls
+ *   paper.c    light and paper: uneven light made even (Leptonica)
+ *   lines.c    ink mask -> the same without printed lines
  *   blobs.c    ink mask -> runs and connected components, clean-up, and
  *              the one walker over the pixel rows of a region
  *   segment.c  components -> pieces (cut where digits may touch) ->
