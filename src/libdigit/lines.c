@@ -51,6 +51,7 @@
 /* ... and runs on beyond the writing by this many times its height. */
 #define LINE_REACH 0.18
 #define SEG_MAX 32              /* runs of a band looked at */
+#define WEAK_RUN 8              /* see ink_extent */
 /* The ticks of a comb field are this long, as a fraction of the
  * handwriting's height. */
 #define TICK_MIN 0.12
@@ -147,8 +148,10 @@ DG_VECTORISE static uint8_t row_bits(const uint8_t *restrict row, size_t n)
     return acc;
 }
 
-/* The columns and rows that hold strong ink: [*x0, *x1) x [*y0, *y1).
- * Returns 0 when there is none. */
+/* The columns and rows that hold strong ink, or faint ink in a run of
+ * WEAK_RUN pixels or more along a row (a faint printed line; not the
+ * paper's noise): [*x0, *x1) x [*y0, *y1).  Returns 0 when there is
+ * none. */
 static int ink_extent(const ink_plane *p, size_t W, size_t H, size_t *x0,
                       size_t *x1, size_t *y0, size_t *y1)
 {
@@ -161,16 +164,25 @@ static int ink_extent(const ink_plane *p, size_t W, size_t H, size_t *x0,
     for (y = 0; y < H; y++) {
         const uint8_t *row = p->mk + y * W;
 
-        if (!(row_bits(row, W) & MK_STRONG))
+        if (!row_bits(row, W))
             continue;
-        for (x = 0; x < *x0 && !(row[x] & MK_STRONG); x++)
-            ;
-        *x0 = x < *x0 ? x : *x0;
-        for (x = W; x > *x1 && !(row[x - 1] & MK_STRONG); x--)
-            ;
-        *x1 = x > *x1 ? x : *x1;
-        *y0 = y < *y0 ? y : *y0;
-        *y1 = y + 1;
+        for (x = 0; x < W;) {
+            size_t a = x;
+            int strong = 0;
+
+            if (!row[x]) {
+                x++;
+                continue;
+            }
+            for (; x < W && row[x]; x++)
+                strong |= row[x] & MK_STRONG;
+            if (!strong && x - a < WEAK_RUN)
+                continue;
+            *x0 = a < *x0 ? a : *x0;
+            *x1 = x > *x1 ? x : *x1;
+            *y0 = y < *y0 ? y : *y0;
+            *y1 = y + 1;
+        }
     }
     return *x1 > *x0;
 }
