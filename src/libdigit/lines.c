@@ -149,13 +149,13 @@ DG_VECTORISE static uint8_t row_bits(const uint8_t *restrict row, size_t n)
 }
 
 /* The columns and rows that hold strong ink, or faint ink in a run of
- * WEAK_RUN pixels or more along a row (a faint printed line; not the
- * paper's noise): [*x0, *x1) x [*y0, *y1).  Returns 0 when there is
+ * an eighth of the width (at least WEAK_RUN pixels) or more along a row
+ * (a faint printed line; not the paper's noise): [*x0, *x1) x [*y0, *y1).  Returns 0 when there is
  * none. */
 static int ink_extent(const ink_plane *p, size_t W, size_t H, size_t *x0,
                       size_t *x1, size_t *y0, size_t *y1)
 {
-    size_t x, y;
+    size_t x, y, longrun = W / 8 > WEAK_RUN ? W / 8 : WEAK_RUN;
 
     *x0 = W;
     *x1 = 0;
@@ -176,7 +176,7 @@ static int ink_extent(const ink_plane *p, size_t W, size_t H, size_t *x0,
             }
             for (; x < W && row[x]; x++)
                 strong |= row[x] & MK_STRONG;
-            if (!strong && x - a < WEAK_RUN)
+            if (!strong && x - a < longrun)
                 continue;
             *x0 = a < *x0 ? a : *x0;
             *x1 = x > *x1 ? x : *x1;
