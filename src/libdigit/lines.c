@@ -16,9 +16,11 @@
  * line reaches beyond it on both sides, a digit's stroke crosses and
  * the pixels stay; elsewhere they go.
  *
- * Work: the slope search reads a sample of at most SAMPLE_COLS columns
- * of the strong ink per slope; everything else is one pass over the
- * pixels.  Memory: projections of O(width + height). */
+ * Work: a cheap test of bands of rows decides whether to look at all;
+ * the slope search reads a sample of at most SAMPLE_COLS columns of the
+ * ink per coarse slope and twice as many per fine one; everything else
+ * is a few passes over the pixels.  Memory: the mask once more, and
+ * projections of O(width + height). */
 #include <config.h>
 
 #include <math.h>
@@ -32,8 +34,9 @@
 #define MAX_SLOPE 0.105
 #define COARSE_STEPS 21         /* slopes of the coarse search */
 #define FINE_STEPS 9            /* slopes of the fine search around it */
-/* The coarse search samples this many columns at most. */
-#define SAMPLE_COLS 512
+/* The coarse search samples this many columns at most, the fine one
+ * twice as many: a line is long, its peak shows in a sample. */
+#define SAMPLE_COLS 128
 /* A row of a horizontal line holds ink across this fraction of the
  * width of all the ink. */
 #define H_COVER 0.6
@@ -97,6 +100,7 @@ static double find_slope(const ink_plane *p, size_t W, size_t H,
                          long off, uint32_t *proj)
 {
     size_t step = W > SAMPLE_COLS ? W / SAMPLE_COLS : 1;
+    size_t fine = W > 2 * SAMPLE_COLS ? W / (2 * SAMPLE_COLS) : 1;
     double best = 0, bestss = -1, lo, d;
     int i;
 
@@ -119,7 +123,7 @@ static double find_slope(const ink_plane *p, size_t W, size_t H,
 
         if (fabs(s) > MAX_SLOPE)    /* the projection has room for no more */
             continue;
-        ss = project_rows(p, W, H, s, 1, off, proj);
+        ss = project_rows(p, W, H, s, fine, off, proj);
 
         if (ss > bestss || (ss == bestss && fabs(s) < fabs(best))) {
             bestss = ss;
