@@ -19,7 +19,6 @@
 #include "tool.h"
 
 #define BATCH 256               /* cells classified together */
-#define ACT_BUDGET ((size_t)1 << 26)    /* floats of activations: 256 MiB */
 
 enum format { FMT_DIGITS, FMT_TSV, FMT_JSON };
 
@@ -442,17 +441,6 @@ static void flush_pending(const struct cmdline *c, const dg_net *net,
     q->images = 0;
 }
 
-/* Cells to classify together: BATCH, fewer for a model whose
- * activations would take more than ACT_BUDGET floats. */
-static size_t batch_for(const dg_net *net)
-{
-    const size_t per = dg_model_act_floats(net);
-
-    if (per * BATCH <= ACT_BUDGET)
-        return BATCH;
-    return ACT_BUDGET / per > 0 ? ACT_BUDGET / per : 1;
-}
-
 /* The tsv header line: the columns print_cell writes. */
 static void print_tsv_header(const struct cmdline *c, const dg_net *net)
 {
@@ -496,7 +484,8 @@ static int classify(const struct cmdline *c, const dg_net *net)
 
     memset(&q, 0, sizeof q);
     q.k = dg_net_out(net);
-    q.batch = batch_for(net);
+    /* Fewer cells at a time for a model of wide activations. */
+    q.batch = dg_model_batch(net, BATCH);
     if (dg_acts_alloc(&a, net, q.batch, &e) < 0) {
         tool_error("%s", e.msg);
         return EXIT_DATA;

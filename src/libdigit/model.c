@@ -160,6 +160,14 @@ size_t dg_model_act_floats(const dg_net *net)
     return per_image(net, &macs);
 }
 
+size_t dg_model_batch(const dg_net *net, size_t want)
+{
+    const size_t per = dg_model_act_floats(net);
+    const size_t fit = per > 0 ? DG_MODEL_ACT_BUDGET / per : want;
+
+    return want < fit ? want : fit > 0 ? fit : 1;
+}
+
 /* What a laid-out net may cost to run (digitmodel(5), LIMITS): no
  * pooling that does nothing, and bounded memory and work per image, so
  * a small hostile file cannot make a reader allocate gigabytes. */

@@ -26,7 +26,7 @@
 #define DG_MODEL_VERSION 1
 #define DG_MODEL_MAX_META (1u << 20)
 #define DG_MODEL_MAX_BYTES ((size_t)1 << 31)
-#define DG_MODEL_MAX_ACT (1u << 22)     /* floats per image: 16 MiB */
+#define DG_MODEL_MAX_ACT (1u << 20)     /* floats per image: 4 MiB */
 #define DG_MODEL_MAX_MACS (1u << 28)    /* multiply-adds per image */
 
 /* Serialise net into a malloc'd buffer; *len gets its length. */
@@ -51,5 +51,12 @@ int dg_model_load(dg_net *net, const char *path, dg_err *e);
  * output and the largest convolution's column buffer): a reader sizes
  * its batches by it. */
 size_t dg_model_act_floats(const dg_net *net);
+
+/* Floats of activations a reader's batch may take: 256 MiB. */
+#define DG_MODEL_ACT_BUDGET ((size_t)1 << 26)
+
+/* The batch for net, at most want and at least 1, whose activations
+ * stay within DG_MODEL_ACT_BUDGET. */
+size_t dg_model_batch(const dg_net *net, size_t want);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "model.h"
 #include "reject.h"
 #include "train.h"
 
@@ -221,7 +222,7 @@ done:
 int dg_evaluate(const dg_net *net, const dg_dataset *d, uint8_t *pred,
                 double *acc, double *loss, dg_err *e)
 {
-    const size_t batch = 500, k = dg_net_out(net);
+    const size_t batch = dg_model_batch(net, 500), k = dg_net_out(net);
     size_t pos, r, j, right = 0;
     double lsum = 0.0;
     dg_acts a;

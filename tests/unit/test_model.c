@@ -147,12 +147,25 @@ static void check_costs(void)
     tap_ok(finish_net(&net, 12) == 0, "the wide model lays out");
     refused_net(&net, "activations per image", "six 1024-channel layers");
     memset(&net, 0, sizeof net);
-    conv_layer(&net, 0, 1, 32, 9, 28);
-    conv_layer(&net, 1, 32, 256, 9, 28);
-    conv_layer(&net, 2, 256, 1, 1, 28);
+    conv_layer(&net, 0, 1, 8, 9, 28);
+    conv_layer(&net, 1, 8, 600, 9, 28);
+    conv_layer(&net, 2, 600, 1, 1, 28);
     tap_ok(finish_net(&net, 3) == 0, "the heavy model lays out");
-    refused_net(&net, "multiply-adds per image", "a 9x9 32->256 "
+    refused_net(&net, "multiply-adds per image", "a 9x9 8->600 "
                 "convolution");
+    memset(&net, 0, sizeof net);
+    conv_layer(&net, 0, 1, 600, 1, 28);
+    conv_layer(&net, 1, 600, 1, 1, 28);
+    finish_net(&net, 2);
+    /* 784 + 470400 + 784 + 10 outputs and 470400 columns a cell */
+    tap_ok(dg_model_act_floats(&net) == 942378
+           && dg_model_batch(&net, 256) == DG_MODEL_ACT_BUDGET / 942378,
+           "a batch of wide activations is cut to fit 256 MiB (%zu)",
+           dg_model_batch(&net, 256));
+    dg_net_free(&net);
+    net = make_net();
+    tap_ok(dg_model_batch(&net, 256) == 256, "a small net keeps its batch");
+    dg_net_free(&net);
 }
 
 /* A parameter that is not a finite number is refused even when the
