@@ -446,6 +446,9 @@ static int load_data(const struct cmdline *c, dg_dataset *train,
     return 0;
 fail:
     tool_error("%s", e.msg);
+    dg_dataset_free(train);
+    dg_dataset_free(val);
+    dg_dataset_free(test);
     return -1;
 }
 
