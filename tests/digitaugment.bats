@@ -266,6 +266,7 @@ ALL_OFF="--no-elastic --no-rotate --no-shear --no-shift --no-scale
 }
 
 @test "digitaugment: a long stream runs in constant memory" {
+    skip_under_asan
     need_cmd /usr/bin/time
     # A sanitizer's quarantine grows with the work done, by design.
     if ldd "$(command -v digitaugment)" 2>/dev/null | grep -q libasan; then

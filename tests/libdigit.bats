@@ -35,6 +35,7 @@ example_source() {
 }
 
 @test "libdigit: the example of libdigit(3), built with pkg-config against an installed copy, reads the sample scan" {
+    skip_under_asan
     need_cmd pkg-config
     need_cmd cc
     install_copy
@@ -71,6 +72,7 @@ example_source() {
 }
 
 @test "libdigit: the example says why it cannot read a file, and exits 1" {
+    skip_under_asan
     need_cmd cc
     example_source > "$BATS_TEST_TMPDIR/readdigits.c"
     cc -std=c99 -I"$top_srcdir/src/libdigit" -o "$BATS_TEST_TMPDIR/readdigits" \
@@ -90,6 +92,7 @@ example_source() {
 }
 
 @test "libdigit: strings of every installed program and library show no build or source path" {
+    skip_under_asan
     install_copy
     files=$(find "$dest" -type f \( -path '*/bin/*' -o -name '*.so*' \))
     n=$(wc -l <<< "$files")

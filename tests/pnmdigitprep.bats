@@ -419,6 +419,7 @@ is_cell() {
 }
 
 @test "pnmdigitprep: a 16384x16384 page stays within 4 bytes a pixel (noise too)" {
+    skip_under_asan
     # The bound of DESIGN.md: peak memory at most 4 bytes per pixel of
     # the largest image plus 64 MiB, whatever the image holds.  Huge
     # pages are read reduced; run with the address space limited to it.

@@ -42,3 +42,14 @@ pgm_size() {
 write_gen() {
     cp "$top_srcdir/tests/test_helper/patterns.pl" "$1"
 }
+
+# skip_under_asan: skip a test of memory use or of the installed binaries'
+# contents when the build is instrumented with AddressSanitizer (configure
+# CFLAGS='-fsanitize=address'): its shadow memory defeats ulimit -v and
+# RSS bounds, and it embeds the source paths.
+skip_under_asan() {
+    if grep -q -- '-fsanitize=address' "$top_builddir/Makefile" 2>/dev/null
+    then
+        skip "built with AddressSanitizer"
+    fi
+}
