@@ -55,7 +55,8 @@
 #define LINE_REACH 0.18
 #define SEG_MAX 32              /* runs of a band looked at */
 #define WEAK_RUN 8              /* see ink_extent */
-/* A box's side is at most this much thicker than its top and bottom. */
+/* A box's side is at most twice its top and bottom (two boxes' sides
+ * side by side) and this much. */
 #define SIDE_SLACK 2
 /* The ticks of a comb field are this long, as a fraction of the
  * handwriting's height. */
@@ -810,9 +811,9 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
         if (keep[i])
             lw->hb[lw->nh++] = line_rows(p, W, H, lw->slope, off, &cand[i]);
     /* Vertical lines: the sides of boxes between two horizontal lines
-     * (a gap at least half the writing's height), printed as thin as
-     * those lines (a 1 written in a box is thicker), and lines down the
-     * whole page. */
+     * (a gap at least half the writing's height), printed about as
+     * thin as those lines (two sides of boxes side by side at most; a 1
+     * written in a box is thicker), and lines down the whole page. */
     for (i = 0; i + 1 < lw->nh; i++) {
         long a = (long)lw->hb[i].b - off + lround(lw->slope * (double)x0);
         long b = (long)lw->hb[i + 1].a - off + lround(lw->slope * (double)x0);
@@ -823,8 +824,8 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
         if (a < 0 || b > (long)H || 2 * (b - a) < (long)hw)
             continue;
         vertical_lines(lw, p, W, (size_t)a, (size_t)b, lw->slope,
-                       V_GAP_COVER, side + SIDE_SLACK < thick
-                                    ? side + SIDE_SLACK : thick);
+                       V_GAP_COVER, 2 * side + SIDE_SLACK < thick
+                                    ? 2 * side + SIDE_SLACK : thick);
     }
     if ((double)(y1 - y0) >= LINE_LONG * (double)hw)
         vertical_lines(lw, p, W, y0, y1, lw->slope, V_COVER, thick);
