@@ -98,9 +98,11 @@ emnist-digits-test-labels-idx1-ubyte.gz"
     mkdir out
     $GET_MNIST out 2>/dev/null &
     pid=$!
-    # Wait for the partial file to appear, then stop the script.
-    for i in $(seq 100); do
-        ls out/.get-mnist.*/* >/dev/null 2>&1 && break
+    # Wait for the partial file to appear and the downloader to be
+    # running (it writes its pid after the file), then stop the script.
+    for i in $(seq 300); do
+        ls out/.get-mnist.*/* >/dev/null 2>&1 && [ -s bin/curl.pid ] &&
+            break
         sleep 0.1
     done
     ls out/.get-mnist.*/*
@@ -230,8 +232,9 @@ emnist-digits-test-labels-idx1-ubyte.gz"
     fake_curl bin2 hang
     $GET_EMNIST out 2>/dev/null &
     pid=$!
-    for i in $(seq 100); do
-        ls out/.get-emnist.*/gzip.zip >/dev/null 2>&1 && break
+    for i in $(seq 300); do
+        ls out/.get-emnist.*/gzip.zip >/dev/null 2>&1 &&
+            [ -s bin2/curl.pid ] && break
         sleep 0.1
     done
     ls out/.get-emnist.*/gzip.zip
