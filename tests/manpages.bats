@@ -103,3 +103,17 @@ options_ok_in() {
     local top_srcdir=$1
     options_ok "$2"
 }
+
+@test "manpages: the limits are documented where a user meets them" {
+    # image sides and pixels in every tool that reads images; strips in
+    # the tools that read them; model activations in digitmodel(5)
+    local page
+    for page in pnmdigitprep.1 digitclassify.1 digitaugment.1; do
+        grep -q '65,536 pixels' "$top_srcdir/man/$page"
+        grep -q '2\\(ha28 pixels' "$top_srcdir/man/$page"
+    done
+    grep -q '2,340' "$top_srcdir/man/digitclassify.1"
+    grep -q '2,340' "$top_srcdir/man/digitaugment.1"
+    grep -q '16,777,216 pixels' "$top_srcdir/man/pnmdigitprep.1"
+    grep -q '1,048,576 floats' "$top_srcdir/man/digitmodel.5"
+}
