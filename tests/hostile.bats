@@ -232,3 +232,36 @@ same_model() {
     echo "# grid of marks: ${SECONDS}s" >&3
     [ "$SECONDS" -lt 30 ]
 }
+
+@test "pnmdigitprep: --split on one ring-shaped mark 4,000 px high takes seconds, not minutes" {
+    # One mark, a ring 4,000 px across with a 60-px stroke: the cuts of
+    # a wide mark are bounded, so this is near-linear in the ink (it took
+    # 52 s when the stroke finder was cubic).
+    python3 -c '
+import math, sys
+n, r0, r1 = 4000, 1940, 2000
+out = [b"P4\n%d %d\n" % (n, n)]
+for y in range(n):
+    bits = bytearray(n)
+    dy = abs(y - n / 2 + 0.5)
+    if dy < r1:
+        a = math.sqrt(r1 * r1 - dy * dy)
+        b = math.sqrt(r0 * r0 - dy * dy) if dy < r0 else 0.0
+        for x0, x1 in ((n / 2 - a, n / 2 - b), (n / 2 + b, n / 2 + a)):
+            lo, hi = max(0, int(x0)), min(n, int(x1) + 1)
+            bits[lo:hi] = b"\x01" * max(0, hi - lo)
+    row = bytearray(n // 8)
+    for i in range(0, n, 8):
+        v = 0
+        for k in range(8):
+            v = v << 1 | bits[i + k]
+        row[i >> 3] = v
+    out.append(bytes(row))
+sys.stdout.buffer.write(b"".join(out))' > ring.pbm
+    SECONDS=0
+    run --separate-stderr timeout 30 bash -c 'pnmdigitprep --split ring.pbm > out.pgm'
+    echo "# ring: ${SECONDS}s" >&3
+    [ "$status" -eq 0 ]
+    read -r w h < <(pgm_size out.pgm)
+    [ "$h" = 28 ] && [ $((w % 28)) = 0 ] && [ "$w" -ge 28 ]
+}
