@@ -72,6 +72,15 @@ options_ok() {
     page_ok digitmodel.5
 }
 
+@test "manpages: the installed helpers have clean, complete pages" {
+    local tool
+    for tool in digit-idx2pgm digit-get-mnist digit-get-emnist; do
+        page_ok "$tool.1"
+    done
+    # (the downloaders take no option but --help)
+    options_ok digit-idx2pgm
+}
+
 @test "manpages: digitclassify.1 documents every option of --help" {
     options_ok digitclassify
 }
