@@ -240,6 +240,20 @@ static float hist_mad(const size_t *hist, int lo, int hi, int c)
     return 1.4826f * (float)hist_median(dev, 0, 255) / 255.0f;
 }
 
+/* The spread of the paper of an ink-level histogram on its clean side
+ * (the levels at or below the median, away from the ink), as a robust
+ * deviation (1.4826 MAD); the median in *med. */
+static double clean_spread(const size_t hist[256], int *med)
+{
+    size_t dev[256] = { 0 };
+    int k;
+
+    *med = hist_median(hist, 0, 255);
+    for (k = 0; k <= *med; k++)
+        dev[*med - k] += hist[k];
+    return 1.4826 * hist_median(dev, 0, 255);
+}
+
 /* Otsu's threshold t of the ink-level histogram hist, or a stricter one
  * where Otsu split the paper itself.  When the ink is a thin faint
  * stroke on grainy paper (pencil), the paper's grain is the widest
@@ -251,8 +265,8 @@ static float hist_mad(const size_t *hist, int lo, int hi, int c)
  * thresholds wins, so an image Otsu splits well is never changed. */
 static int sparse_ink(const size_t hist[256], int t)
 {
-    size_t n = 0, ink = 0, inksum = 0, acc = 0, dev[256] = { 0 };
-    int k, med = 0, t2, sd;
+    size_t n = 0, ink = 0, inksum = 0;
+    int k, med, t2, sd;
 
     for (k = 0; k < 256; k++) {
         n += hist[k];
@@ -263,19 +277,11 @@ static int sparse_ink(const size_t hist[256], int t)
     }
     if (n == 0 || ink == 0)
         return t;
-    for (k = 0; k < 256; k++) {
-        acc += hist[k];
-        if (2 * acc >= n) {
-            med = k;
-            break;
-        }
-    }
+    med = hist_median(hist, 0, 255);
     if (5 * ink < n && (double)inksum / (double)ink - med
                        >= 2.0 * MIN_CONTRAST * 255.0)
         return t;
-    for (k = 0; k <= med; k++)
-        dev[med - k] += hist[k];
-    sd = (int)(1.4826 * hist_median(dev, 0, 255) + 0.5);
+    sd = (int)(clean_spread(hist, &med) + 0.5);
     t2 = med + (SPARSE_SIGMAS * sd > MIN_CONTRAST * 255
                 ? SPARSE_SIGMAS * sd : (int)(MIN_CONTRAST * 255));
     return t2 > t && t2 < 255 ? t2 : t;
@@ -497,31 +503,20 @@ static int paper_looks_flat(const size_t ghist[256], int dark)
  * more, and the ink stands out by no more than GRAIN_RATIO times it. */
 static int grainy(const size_t ghist[256], int dark)
 {
-    size_t hist[256], dev[256] = { 0 }, n = 0, acc = 0;
-    int k, med = 0, t;
+    size_t hist[256], acc = 0;
+    int k, med, t;
     double sd, inksum = 0;
 
-    for (k = 0; k < 256; k++) {
+    for (k = 0; k < 256; k++)
         hist[k] = ghist[dark ? 255 - k : k];    /* ink level */
-        n += hist[k];
-    }
-    for (k = 0; k < 256; k++) {
-        acc += hist[k];
-        if (2 * acc >= n) {
-            med = k;
-            break;
-        }
-    }
-    for (k = 0; k <= med; k++)
-        dev[med - k] += hist[k];
-    sd = 1.4826 * hist_median(dev, 0, 255);
-    if (n == 0 || sd < GRAINY)
+    sd = clean_spread(hist, &med);
+    if (sd < GRAINY)
         return 0;
     /* Grain matters against faint ink only: the ink's contrast (the
      * mean of Otsu's ink class above the median) within GRAIN_RATIO
      * deviations. */
     t = dg_otsu(hist);
-    for (k = t + 1, acc = 0; k < 256; k++) {
+    for (k = t + 1; k < 256; k++) {
         acc += hist[k];
         inksum += (double)k * hist[k];
     }
