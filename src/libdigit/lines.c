@@ -37,6 +37,9 @@
 /* The coarse search samples this many columns at most, the fine one
  * twice as many: a line is long, its peak shows in a sample. */
 #define SAMPLE_COLS 128
+/* The search reads the ink's points of those columns from a list when
+ * there are at most this many (8 bytes each), else from the mask. */
+#define PTS_MAX (1u << 20)
 /* A row of a horizontal line holds ink across this fraction of the
  * width of all the ink. */
 #define H_COVER 0.6
@@ -68,48 +71,126 @@ static inline int is_ink(const uint8_t *mk, size_t W, size_t x, size_t y)
     return mk[y * W + x] != 0;
 }
 
-/* The row (for horizontal lines) a pixel (x, y) projects to along slope
- * s, offset so it is never negative. */
-static inline long proj_row(double s, size_t x, size_t y, long off)
+/* sh[x] = off - round(s x) for the columns x < W: added to a row y, the
+ * row of the projection along slope s that (x, y) falls in. */
+static void set_shifts(long *sh, size_t W, double s, long off)
 {
-    return (long)y - lround(s * (double)x) + off;
+    size_t x;
+
+    for (x = 0; x < W; x++)
+        sh[x] = off - lround(s * (double)x);
 }
 
-/* Projection of the strong ink of p along slope s into proj (room for
- * H + 2 off rows), over every step-th column.  Returns the sum of
- * squares, the peakiness that the search maximises. */
-static double project_rows(const ink_plane *p, size_t W, size_t H,
-                           double s, size_t step, long off, uint32_t *proj)
+/* The ink of p in every step-th column, as (x, y) pairs into pt (room
+ * for all of them): the points the slope search projects.  Returns how
+ * many. */
+static size_t ink_points(const ink_plane *p, size_t W, size_t H,
+                         size_t step, uint32_t *pt)
 {
-    size_t x, y, n = H + 2 * (size_t)off;
-    double ss = 0;
+    size_t x, y, n = 0;
 
-    memset(proj, 0, n * sizeof *proj);
     for (y = 0; y < H; y++) {
         const uint8_t *row = p->mk + y * W;
 
         for (x = 0; x < W; x += step)
-            if (row[x])
-                proj[proj_row(s, x, y, off)]++;
+            if (row[x]) {
+                pt[2 * n] = (uint32_t)x;
+                pt[2 * n + 1] = (uint32_t)y;
+                n++;
+            }
     }
-    for (x = 0; x < n; x++)
-        ss += (double)proj[x] * proj[x];
+    return n;
+}
+
+/* The projection of the n points pt along slope s into proj (room for
+ * H + 2 off rows); sh (room for W) is left holding the slope's shifts.
+ * Returns the sum of squares, the peakiness that the search maximises. */
+static double project_points(const uint32_t *pt, size_t n, size_t W,
+                             size_t H, double s, long off, uint32_t *proj,
+                             long *sh)
+{
+    size_t i, rows = H + 2 * (size_t)off;
+    double ss = 0;
+
+    set_shifts(sh, W, s, off);
+    memset(proj, 0, rows * sizeof *proj);
+    for (i = 0; i < n; i++)
+        proj[(long)pt[2 * i + 1] + sh[pt[2 * i]]]++;
+    for (i = 0; i < rows; i++)
+        ss += (double)proj[i] * proj[i];
     return ss;
+}
+
+/* Projection of the ink of p in every step-th column along slope s into
+ * proj (room for H + 2 off rows); sh (room for W) is left holding the
+ * slope's shifts.  Returns the sum of squares, the peakiness that the
+ * search maximises. */
+static double project_rows(const ink_plane *p, size_t W, size_t H, double s,
+                           size_t step, long off, uint32_t *proj, long *sh)
+{
+    size_t x, y, rows = H + 2 * (size_t)off;
+    double ss = 0;
+
+    set_shifts(sh, W, s, off);
+    memset(proj, 0, rows * sizeof *proj);
+    for (y = 0; y < H; y++) {
+        const uint8_t *row = p->mk + y * W;
+        uint32_t *py = proj + y;
+
+        for (x = 0; x < W; x += step)
+            py[sh[x]] += row[x] != 0;
+    }
+    for (y = 0; y < rows; y++)
+        ss += (double)proj[y] * proj[y];
+    return ss;
+}
+
+/* The peakiness of the projection along s of the ink in every step-th
+ * column: from the ink's points when lw->pts holds n of them (n > 0),
+ * else from the mask. */
+static double peakiness(lines_work *lw, const ink_plane *p, size_t W,
+                        size_t H, double s, size_t step, long off, size_t n)
+{
+    if (n > 0)
+        return project_points(lw->pts, n, W, H, s, off, lw->proj, lw->shift);
+    return project_rows(p, W, H, s, step, off, lw->proj, lw->shift);
+}
+
+/* Collect the ink points of every step-th column into lw->pts when there
+ * are at most PTS_MAX of them (then the search reads only those, many
+ * times over); returns how many, or 0 to read the mask instead. */
+static size_t collect_points(lines_work *lw, const ink_plane *p, size_t W,
+                             size_t H, size_t step)
+{
+    size_t x, y, n = 0;
+
+    for (y = 0; y < H; y++) {
+        const uint8_t *row = p->mk + y * W;
+
+        for (x = 0; x < W; x += step)
+            n += row[x] != 0;
+    }
+    if (n == 0 || n > PTS_MAX
+        || dg_grow(&lw->pts, &lw->ptscap, 2 * n, sizeof *lw->pts, NULL) < 0)
+        return 0;
+    return ink_points(p, W, H, step, lw->pts);
 }
 
 /* The slope of the page's rows: the peakiest projection, coarse then
  * fine. */
-static double find_slope(const ink_plane *p, size_t W, size_t H,
-                         long off, uint32_t *proj)
+static double find_slope(lines_work *lw, const ink_plane *p, size_t W,
+                         size_t H, long off)
 {
     size_t step = W > SAMPLE_COLS ? W / SAMPLE_COLS : 1;
     size_t fine = W > 2 * SAMPLE_COLS ? W / (2 * SAMPLE_COLS) : 1;
     double best = 0, bestss = -1, lo, d;
+    size_t n;
     int i;
 
+    n = collect_points(lw, p, W, H, step);
     for (i = 0; i < COARSE_STEPS; i++) {
         double s = -MAX_SLOPE + 2 * MAX_SLOPE * i / (COARSE_STEPS - 1);
-        double ss = project_rows(p, W, H, s, step, off, proj);
+        double ss = peakiness(lw, p, W, H, s, step, off, n);
 
         /* Ties go to the slope nearest level. */
         if (ss > bestss || (ss == bestss && fabs(s) < fabs(best))) {
@@ -120,14 +201,15 @@ static double find_slope(const ink_plane *p, size_t W, size_t H,
     d = 2 * MAX_SLOPE / (COARSE_STEPS - 1);
     lo = best - d;
     bestss = -1;
+    if (fine != step)
+        n = collect_points(lw, p, W, H, fine);
     for (i = 0; i < FINE_STEPS; i++) {
         double s = lo + 2 * d * i / (FINE_STEPS - 1);
         double ss;
 
         if (fabs(s) > MAX_SLOPE)    /* the projection has room for no more */
             continue;
-        ss = project_rows(p, W, H, s, fine, off, proj);
-
+        ss = peakiness(lw, p, W, H, s, fine, off, n);
         if (ss > bestss || (ss == bestss && fabs(s) < fabs(best))) {
             bestss = ss;
             best = s;
@@ -516,7 +598,7 @@ static void vertical_lines(lines_work *lw, const ink_plane *p, size_t W,
  * offset off) and outside the columns inked down nearly all the ink's
  * height [y0, y1) (a vertical line); its columns in [*wx0, *wx1), not
  * counting short strokes that touch a band.  Uses lw->proj (room for 3 W
- * words) as scratch. */
+ * words) as scratch; lw->shift holds the shifts of slope s and off. */
 static size_t writing_height(lines_work *lw, const ink_plane *p, size_t W,
                              size_t y0, size_t y1, double s, long off,
                              const line_band *band, size_t nb, size_t *wx0,
@@ -544,7 +626,7 @@ static size_t writing_height(lines_work *lw, const ink_plane *p, size_t W,
 
             if (!(row[x] & MK_STRONG) || col[x] >= full)
                 continue;
-            pr = proj_row(s, x, y, off);
+            pr = (long)y + lw->shift[x];   /* set for s by the caller */
             for (k = 0; k < nb && !inband; k++)
                 inband = pr + 1 >= (long)band[k].a && pr <= (long)band[k].b;
             if (inband)
@@ -795,8 +877,10 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
         return 0;
     if (dg_grow(&lw->orig, &lw->origcap, W * H, 1, e) < 0)
         return -1;
-    lw->slope = find_slope(p, W, H, off, lw->proj);
-    project_rows(p, W, H, lw->slope, 1, off, lw->proj);
+    if (dg_grow(&lw->shift, &lw->shiftcap, W, sizeof *lw->shift, e) < 0)
+        return -1;
+    lw->slope = find_slope(lw, p, W, H, off);
+    project_rows(p, W, H, lw->slope, 1, off, lw->proj, lw->shift);
     n = H + 2 * (size_t)off;
     nb = find_bands(lw->proj, n, H_COVER * (double)(x1 - x0), thick, cand,
                     LINES_MAX);
@@ -846,5 +930,7 @@ void lines_free(lines_work *lw)
 {
     free(lw->proj);
     free(lw->orig);
+    free(lw->shift);
+    free(lw->pts);
     memset(lw, 0, sizeof *lw);
 }

@@ -78,6 +78,10 @@ typedef struct lines_work {
     size_t projcap;
     uint8_t *orig;          /* (h, w) the mask before removal */
     size_t origcap;
+    long *shift;            /* (w) per column: off - round(slope x) */
+    size_t shiftcap;
+    uint32_t *pts;          /* ink points of the slope search */
+    size_t ptscap;
     double slope;           /* the page's rows: y = y0 + slope x */
     line_band hb[LINES_MAX], vb[LINES_MAX];
     size_t vy0[LINES_MAX], vy1[LINES_MAX];  /* rows of each vertical */
@@ -257,6 +261,12 @@ long seg_propose(segment *sg, blobs *b, const ink_plane *p, size_t W,
 int seg_choose(segment *sg, blobs *b, const ink_plane *p, size_t W,
                cell_scratch *cs, const dg_net *net, const dg_prep_opts *o,
                dg_image *crop, dg_err *e);
+
+/* The model's reading of one cell (DG_CELL x DG_CELL): the best digit,
+ * or DG_REJECT when "not one digit" weighs more, with the digit's
+ * probability in *prob; -1 on error. */
+int seg_read_cell(segment *sg, const dg_net *net, const float *cell,
+                  double *prob, dg_err *e);
 
 /* What leaving piece pc out of a reading costs: its ink against the
  * line's height squared (a speck is cheap to drop, a digit is not). */
