@@ -140,35 +140,62 @@ static void map_geometry(size_t side, l_int32 *red, l_int32 *size)
     *size = (l_int32)(s < 3 ? 3 : s);
 }
 
-/* The median of v[0 .. n), n <= 25, by insertion sort (v is reordered). */
+/* The median (the element of rank n / 2) of v[0 .. n), n > 0, by
+ * Wirth's selection: partitions around a pivot, keeping the side that
+ * holds that rank (v is reordered). */
 static uint32_t median_u32(uint32_t *v, size_t n)
 {
-    size_t i, j;
+    size_t lo = 0, hi = n - 1, k = n / 2;
 
-    for (i = 1; i < n; i++) {
-        uint32_t t = v[i];
+    while (lo < hi) {
+        uint32_t x = v[k];
+        size_t i = lo, j = hi;
 
-        for (j = i; j > 0 && v[j - 1] > t; j--)
-            v[j] = v[j - 1];
-        v[j] = t;
+        do {
+            while (v[i] < x)
+                i++;
+            while (x < v[j])
+                j--;
+            if (i <= j) {
+                uint32_t t = v[i];
+
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        } while (i <= j);
+        if (j < k)
+            lo = i;
+        if (k < i)
+            hi = j;
     }
-    return v[n / 2];
+    return v[k];
 }
 
-/* Blocks of the polarity test: about this many on the shorter side. */
+/* Blocks of the polarity test: about this many on the shorter side,
+ * and at most twice as many on the longer one (a long strip of digits
+ * needs no finer blocks than a square page: a median each is the work),
+ * and no smaller than POL_MIN_SIDE pixels (a stroke's width or two). */
 #define POL_BLOCKS 24
+#define POL_MIN_SIDE 8
 /* A pixel this far (of 255) from its neighbourhood's mean stands out. */
 #define POL_DEVIATION 28
 
 int paper_polarity(const uint8_t *c8, size_t w, size_t h, dg_err *e)
 {
     size_t r = (w < h ? w : h) / POL_BLOCKS, bw, bh, x, y;
+    size_t rl = (w > h ? w : h) / (2 * POL_BLOCKS);
     size_t neg = 0, pos = 0;
     uint32_t *sum;
     float *mean;
 
-    if (r < 2)
-        r = 2;
+    if (r < rl)
+        r = rl;
+    if (r < POL_MIN_SIDE)
+        r = POL_MIN_SIDE;
     bw = (w + r - 1) / r;
     bh = (h + r - 1) / r;
     sum = calloc(bw * bh, sizeof *sum);
