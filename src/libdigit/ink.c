@@ -30,6 +30,12 @@
 /* Paper whose grey levels span fewer than this many (of 255) is taken
  * as evenly lit without estimating its light. */
 #define FLAT_SPREAD 16
+/* ... or, noisy, whose level is the same (within FLAT_TILE_SPREAD) in
+ * each of FLAT_TILES x FLAT_TILES tiles, under ink FLAT_CONTRAST levels
+ * darker. */
+#define FLAT_TILES 4
+#define FLAT_TILE_SPREAD 8
+#define FLAT_CONTRAST 120
 /* Sauvola's dynamic range of the standard deviation (128 of 255). */
 #define SAUVOLA_R 0.5f
 
@@ -471,30 +477,109 @@ static void ink_levels(ink_plane *w, size_t n, float noise,
             w->mk[i] |= MK_WEAK;
 }
 
-/* Whether the paper of an image with grey histogram ghist looks evenly
- * lit already: the paper class (beyond Otsu's threshold, on the paper's
- * side) spans few grey levels between its 5th and 95th percentiles.  A
- * cheap test that spares a clean scan the estimate of paper.c. */
-static int paper_looks_flat(const size_t ghist[256], int dark)
+/* The grey level below which a 20th of the n counts of hist lie (lo) and
+ * below which 19 20ths do (hi), from level t + 1 on. */
+static void paper_span(const size_t *hist, int t, int *lo, int *hi)
 {
-    size_t hist[256], n = 0, acc = 0;
-    int t, k, lo = -1, hi = -1;
+    size_t n = 0, acc = 0;
+    int k;
+
+    *lo = *hi = -1;
+    for (k = t + 1; k < 256; k++)
+        n += hist[k];
+    for (k = t + 1; k < 256 && n > 0; k++) {
+        acc += hist[k];
+        if (*lo < 0 && 20 * acc >= n)
+            *lo = k;
+        if (*hi < 0 && 20 * acc >= 19 * n)
+            *hi = k;
+    }
+}
+
+/* The levels between the medians of the paper (beyond t) and of the ink
+ * (up to t) of hist (paper bright). */
+static int ink_contrast(const size_t *hist, int t)
+{
+    size_t n = 0, m = 0, acc;
+    int k, ink, paper;
+
+    for (k = 0; k <= t; k++)
+        m += hist[k];
+    for (k = t + 1; k < 256; k++)
+        n += hist[k];
+    for (k = 0, acc = 0; k <= t && 2 * (acc + hist[k]) < m; k++)
+        acc += hist[k];
+    ink = k;
+    for (k = t + 1, acc = 0; k < 255 && 2 * (acc + hist[k]) < n; k++)
+        acc += hist[k];
+    paper = k;
+    return paper - ink;
+}
+
+/* Whether the paper of the w x h image c8 (ink dark when dark) is evenly
+ * lit though noisy: the median paper level (levels beyond t, paper
+ * bright) of each of FLAT_TILES x FLAT_TILES tiles that is mostly paper
+ * lies within FLAT_TILE_SPREAD of the others'.  A lamp's gradient, a
+ * vignette or a shadow moves some tiles' paper; a scanner's noise moves
+ * none. */
+static int tiles_look_flat(const uint8_t *c8, size_t w, size_t h, int dark,
+                           int t)
+{
+    size_t hist[256], tx, ty, x, y;
+    int lo = 256, hi = -1;
+
+    if (w < 2 * FLAT_TILES || h < 2 * FLAT_TILES)
+        return 0;
+    for (ty = 0; ty < FLAT_TILES; ty++)
+        for (tx = 0; tx < FLAT_TILES; tx++) {
+            size_t x0 = tx * w / FLAT_TILES, x1 = (tx + 1) * w / FLAT_TILES;
+            size_t y0 = ty * h / FLAT_TILES, y1 = (ty + 1) * h / FLAT_TILES;
+            size_t n = 0, acc = 0;
+            int k;
+
+            memset(hist, 0, sizeof hist);
+            for (y = y0; y < y1; y++)
+                for (x = x0; x < x1; x++)
+                    hist[dark ? c8[y * w + x] : 255 - c8[y * w + x]]++;
+            for (k = t + 1; k < 256; k++)
+                n += hist[k];
+            if (2 * n < (x1 - x0) * (y1 - y0))
+                continue;           /* mostly ink: says little */
+            for (k = t + 1; k < 256; k++) {
+                acc += hist[k];
+                if (2 * acc >= n)
+                    break;
+            }
+            lo = k < lo ? k : lo;
+            hi = k > hi ? k : hi;
+        }
+    return hi >= 0 && hi - lo < FLAT_TILE_SPREAD;
+}
+
+/* Whether the paper of the w x h image c8, of grey histogram ghist, looks
+ * evenly lit already: the paper class (beyond Otsu's threshold, on the
+ * paper's side) spans few grey levels between its 5th and 95th
+ * percentiles, or its level is the same all over the image (noise
+ * widens the span, not the level).  A cheap test that spares a clean
+ * scan the estimate of paper.c. */
+static int paper_looks_flat(const uint8_t *c8, size_t w, size_t h,
+                            const size_t ghist[256], int dark)
+{
+    size_t hist[256];
+    int t, k, lo, hi;
 
     for (k = 0; k < 256; k++)
         hist[k] = ghist[dark ? k : 255 - k];    /* paper bright */
     t = dg_otsu(hist);
-    for (k = t + 1; k < 256; k++)
-        n += hist[k];
-    if (n == 0)
+    paper_span(hist, t, &lo, &hi);
+    if (lo < 0)
         return 0;
-    for (k = t + 1; k < 256; k++) {
-        acc += hist[k];
-        if (lo < 0 && 20 * acc >= n)
-            lo = k;
-        if (hi < 0 && 20 * acc >= 19 * n)
-            hi = k;
-    }
-    return hi - lo < FLAT_SPREAD;
+    if (hi - lo < FLAT_SPREAD)
+        return 1;
+    /* Noisy paper: the estimate can be spared only where the ink is
+     * dark against it (flattening also stretches faint ink). */
+    return ink_contrast(hist, t) >= FLAT_CONTRAST
+           && tiles_look_flat(c8, w, h, dark, t);
 }
 
 /* Whether the paper of an image with grey histogram ghist (ink dark
@@ -602,7 +687,7 @@ int ink_find(ink_plane *w, const dg_image *s, const dg_prep_opts *o,
                : o->ink == DG_INK_DARK;
         if (o->paper != DG_PAPER_OFF && !w->flattened
             && (o->paper == DG_PAPER_ALWAYS
-                || !paper_looks_flat(ghist, dark))) {
+                || !paper_looks_flat(w->c8, s->w, s->h, ghist, dark))) {
             int rc = o->ink != DG_INK_AUTO ? 2
                      : paper_polarity(w->c8, s->w, s->h, e);
 
