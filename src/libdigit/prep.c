@@ -15,6 +15,9 @@
 #define UPSAMPLE_BELOW 17
 #define UPSAMPLE_TO 32
 #define UPSAMPLE_MAX 4
+/* One mark no wider than high, read this surely as one digit, is one. */
+#define SURE_ASPECT 1.0
+#define SURE_PROB 0.99
 
 void dg_prep_defaults(dg_prep_opts *o)
 {
@@ -233,6 +236,41 @@ static int write_cells(dg_prep_work *w, const dg_image *s,
     return 0;
 }
 
+/* Whether the pieces are the parts of one mark no wider than SURE_ASPECT
+ * times its height that the network reads as one digit with probability
+ * SURE_PROB or more: then that is the cell, in out, and 1; else 0 (out
+ * holds nothing of use), or -1.  Most single digits whose shape leaves
+ * a doubt (a valley a cut might go through) end here, for one reading
+ * instead of a reading of every candidate. */
+static int sure_single(dg_prep_work *w, const dg_image *s,
+                       const dg_prep_opts *o, const dg_net *net,
+                       dg_image *out, dg_err *e)
+{
+    const blobs *b = &w->bl;
+    size_t i, x0 = SIZE_MAX, x1 = 0, y0 = SIZE_MAX, y1 = 0;
+    double p;
+    int digit;
+
+    for (i = 0; i < b->npieces; i++) {
+        const piece *pc = &b->pieces[i];
+
+        if (pc->comp != b->pieces[0].comp)
+            return 0;
+        x0 = pc->x0 < x0 ? pc->x0 : x0;
+        x1 = pc->x1 > x1 ? pc->x1 : x1;
+        y0 = pc->y0 < y0 ? pc->y0 : y0;
+        y1 = pc->y1 > y1 ? pc->y1 : y1;
+    }
+    if (b->npieces == 0 || (double)(x1 - x0) > SURE_ASPECT * (double)(y1 - y0))
+        return 0;
+    if (one_cell(w, s, o, out, e) < 0)
+        return -1;
+    digit = seg_read_cell(&w->sg, net, out->px, &p, e);
+    if (digit < 0)
+        return -1;
+    return digit != DG_REJECT && p >= SURE_PROB;
+}
+
 /* One digit or a number: propose the pieces; when the geometry leaves
  * a doubt (or a number is wanted), let the network choose the digits. */
 static int read_ink(dg_prep_work *w, const dg_image *s,
@@ -253,6 +291,12 @@ static int read_ink(dg_prep_work *w, const dg_image *s,
     if (net == NULL)
         return o->net != NULL ? -1
                : dg_seterr(e, "no model to read the number with");
+    if (o->split == DG_SPLIT_AUTO) {
+        int rc = sure_single(w, s, o, net, out, e);
+
+        if (rc != 0)
+            return rc < 0 ? -1 : 0;
+    }
     if (seg_choose(&w->sg, &w->bl, &w->ink, s->w, &w->cs, net, o,
                    &w->crop, e) < 0)
         return -1;

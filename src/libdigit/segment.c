@@ -649,6 +649,42 @@ static void score_batch(segment *sg, const blobs *b, const dg_net *net,
     }
 }
 
+/* Make sg->acts ready for batches of net. */
+static int use_net(segment *sg, const dg_net *net, dg_err *e)
+{
+    char v[64];
+
+    if (sg->acts_net == net)
+        return 0;
+    dg_acts_free(&sg->acts);
+    sg->acts_net = NULL;
+    if (dg_acts_alloc(&sg->acts, net, SEG_BATCH, e) < 0)
+        return -1;
+    sg->acts_net = net;
+    /* Undo the bias digittrain --reject-bias added after training. */
+    sg->reject_weight = dg_meta_get(net, "reject_bias", v, sizeof v) == 0
+                        ? exp(-atof(v)) : 1.0;
+    return 0;
+}
+
+int seg_read_cell(segment *sg, const dg_net *net, const float *cell,
+                  double *prob, dg_err *e)
+{
+    const float *pr;
+    size_t k, nout = dg_net_out(net);
+    int best = 0;
+
+    if (use_net(sg, net, e) < 0)
+        return -1;
+    memcpy(sg->acts.act[0], cell, DG_CELL_PIXELS * sizeof *cell);
+    pr = dg_net_forward(net, &sg->acts, 1);
+    for (k = 1; k < 10 && k < nout; k++)
+        if (pr[k] > pr[best])
+            best = (int)k;
+    *prob = pr[best];
+    return nout > DG_REJECT && pr[DG_REJECT] > pr[best] ? DG_REJECT : best;
+}
+
 /* Classify every candidate, SEG_BATCH at a time. */
 static int read_candidates(segment *sg, const blobs *b, const ink_plane *p,
                            size_t W, cell_scratch *cs, const dg_net *net,
@@ -659,18 +695,8 @@ static int read_candidates(segment *sg, const blobs *b, const ink_plane *p,
     if (dg_grow(&sg->probs, &sg->probcap, sg->ncands * dg_net_out(net),
                 sizeof(float), e) < 0)
         return -1;
-    if (sg->acts_net != net) {
-        char v[64];
-
-        dg_acts_free(&sg->acts);
-        sg->acts_net = NULL;
-        if (dg_acts_alloc(&sg->acts, net, SEG_BATCH, e) < 0)
-            return -1;
-        sg->acts_net = net;
-        /* Undo the bias digittrain --reject-bias added after training. */
-        sg->reject_weight = dg_meta_get(net, "reject_bias", v, sizeof v)
-                            == 0 ? exp(-atof(v)) : 1.0;
-    }
+    if (use_net(sg, net, e) < 0)
+        return -1;
     for (i = 0; i < sg->ncands; i++) {
         const seg_cand *c = &sg->cands[i];
 
