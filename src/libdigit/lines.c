@@ -800,8 +800,9 @@ static void long_bands(const ink_plane *p, size_t W, size_t H, double s,
  * of rows, tall enough to hold a line at any skew searched, is crossed
  * by a thin run of ink (at most thick rows: the topmost or the lowest
  * run of the column in the band) in enough columns: H_COVER of the
- * strong ink's width, and LINE_LONG times as many as the rest of the
- * writing is high.  (A curved stroke runs down a band, a line across.)
+ * strong ink's width, and BOX_SIDE times as many as the rest of the
+ * writing is high (the top or bottom of a single box is that short).
+ * (A curved stroke runs down a band, a line across.)
  * Uses lw->proj (room for 2 W words) as scratch.  Never false for an
  * image that has a line. */
 static int maybe_lines(lines_work *lw, const ink_plane *p, size_t W,
@@ -851,7 +852,7 @@ static int maybe_lines(lines_work *lw, const ink_plane *p, size_t W,
      * sit on is no thin run where they touch it, but a band inked
      * across LINE_LONG times the height of all the strong ink (faint
      * lines are not strong) may still hold one. */
-    return (best > 0 && (double)best >= LINE_LONG * (double)(
+    return (best > 0 && (double)best >= BOX_SIDE * (double)(
                 first == SIZE_MAX || last - first < r ? r : last - first))
            || (double)widest >= LINE_LONG * (double)(y1 - y0);
 }
