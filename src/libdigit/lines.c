@@ -453,21 +453,29 @@ typedef struct tick {
     long edge;
 } tick;
 
-/* Whether t is a tick: alone (no ink a column away from it halfway
- * along, nor just beyond its end), then clear it from p's mask. */
+/* Whether t (going in direction dir) stands alone in orig: no ink a
+ * column away from it halfway along, nor just beyond its end.  (The
+ * column next to it may hold its faint rim.) */
+static int tick_alone(const uint8_t *orig, size_t W, size_t H, int dir,
+                      const tick *t)
+{
+    long mid = t->edge + dir * (long)(t->len / 2);
+    long end = t->edge + dir * (long)(t->len + 1);
+
+    return t->x1 > t->x0
+           && !ink_in(orig, W, H, (long)t->x0 - 3, (long)t->x0 - 1, mid)
+           && !ink_in(orig, W, H, (long)t->x1 + 1, (long)t->x1 + 3, mid)
+           && !ink_in(orig, W, H, (long)t->x0 - 1, (long)t->x1 + 1, end);
+}
+
+/* Whether t is a tick (tick_alone), then clear it from p's mask. */
 static void clear_tick(ink_plane *p, const uint8_t *orig, size_t W,
                        size_t H, double s, long off, long base, int dir,
                        const tick *t)
 {
-    long mid = t->edge + dir * (long)(t->len / 2);
-    long end = t->edge + dir * (long)(t->len + 1);
     size_t c;
 
-    /* (The column next to it may hold its faint rim.) */
-    if (t->x1 <= t->x0
-        || ink_in(orig, W, H, (long)t->x0 - 3, (long)t->x0 - 1, mid)
-        || ink_in(orig, W, H, (long)t->x1 + 1, (long)t->x1 + 3, mid)
-        || ink_in(orig, W, H, (long)t->x0 - 1, (long)t->x1 + 1, end))
+    if (!tick_alone(orig, W, H, dir, t))
         return;
     for (c = t->x0; c < t->x1; c++) {
         long y = base + lround(s * (double)c) - off;
@@ -752,6 +760,59 @@ static size_t boxed_overlap(const ink_plane *p, size_t W, size_t H,
     return sum;
 }
 
+/* Whether a tick of a comb field (TICK_MIN to TICK_MAX of hw long, at
+ * most the band's thickness + 3 wide, alone: what clear_ticks takes out)
+ * stands on (or hangs from) band bd, on the same side, within 3 columns
+ * of both ends of its run [x0, x1): the bottom (or top) of a comb field
+ * of one cell.  A digit's bar ends without, or in strokes that go on. */
+static int comb_ends(const ink_plane *p, size_t W, size_t H, double s,
+                     long off, const line_band *bd, size_t x0, size_t x1,
+                     size_t hw)
+{
+    size_t lo = (size_t)(TICK_MIN * (double)hw);
+    size_t hi = (size_t)(TICK_MAX * (double)hw);
+    size_t wmax = (bd->b - bd->a) + 3;
+    int dir;
+
+    lo = lo < 3 ? 3 : lo;
+    if (x1 <= x0)
+        return 0;
+    for (dir = -1; dir <= 1; dir += 2) {
+        long base = dir < 0 ? (long)bd->a - 1 : (long)bd->b;
+        int found = 0, end;
+
+        for (end = 0; end < 2; end++) {
+            long e = end == 0 ? (long)x0 : (long)x1 - 1, c;
+            tick t = { 0, 0, 0, 0 };
+
+            /* The tick's columns near the end, then whether alone. */
+            for (c = e - 3; c <= e + 4; c++) {
+                long edge = base + lround(s * (double)c) - off;
+                size_t len = 0;
+
+                if (c >= 0 && c < (long)W && c <= e + 3 && edge >= 0
+                    && edge < (long)H)
+                    len = tick_run(p->mk, W, H, (size_t)c, edge, dir);
+                if (len >= lo && len <= hi) {
+                    if (t.x1 != (size_t)c) {
+                        t.x0 = (size_t)c;
+                        t.len = 0;
+                        t.edge = edge;
+                    }
+                    t.x1 = (size_t)c + 1;
+                    t.len = len > t.len ? len : t.len;
+                } else if (t.x1 == (size_t)c && t.x1 - t.x0 <= wmax) {
+                    found += tick_alone(p->mk, W, H, dir, &t);
+                    break;
+                }
+            }
+        }
+        if (found == 2)
+            return 1;
+    }
+    return 0;
+}
+
 /* Which candidate bands cand[0 .. nb) are printed lines against
  * handwriting hw high, in columns [wx0, wx1); their flags in keep.  A
  * line: one run LINE_LONG times hw long that reaches LINE_REACH hw beyond
@@ -759,7 +820,9 @@ static size_t boxed_overlap(const ink_plane *p, size_t W, size_t H,
  * whole writing.  Boxes: two bands, at least half of hw apart, whose
  * runs of at least BOX_SIDE hw lie over each other, joined at both ends
  * by sides (the tops and bottoms of boxes, one box or a row of them),
- * for most of the length of each; a digit's bar has no such partner. */
+ * for most of the length of each; a digit's bar has no such partner.
+ * The line of a comb field of one cell: a run of BOX_SIDE hw with a
+ * tick at both ends. */
 static void long_bands(const ink_plane *p, size_t W, size_t H, double s,
                        long off, const line_band *cand, size_t nb,
                        size_t hw, size_t wx0, size_t wx1, int *keep)
@@ -778,6 +841,9 @@ static void long_bands(const ink_plane *p, size_t W, size_t H, double s,
                   && (longest[0] + reach <= wx0 || longest[0] == 0
                       || longest[1] >= wx1 + reach || longest[1] == W
                       || (longest[0] <= wx0 && longest[1] >= wx1));
+        if (!keep[i] && nseg[i] > 0)
+            keep[i] = comb_ends(p, W, H, s, off, &cand[i], longest[0],
+                                longest[1], hw);
         for (total[i] = 0, k = 0; k < nseg[i]; k++)
             total[i] += seg[i][k][1] - seg[i][k][0];
     }
