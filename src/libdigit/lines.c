@@ -62,9 +62,10 @@
  * side by side) and this much. */
 #define SIDE_SLACK 2
 /* The ticks of a comb field are this long, as a fraction of the
- * handwriting's height. */
+ * handwriting's height (forms print them up to nearly its height; a
+ * digit standing alone on the line is taller). */
 #define TICK_MIN 0.12
-#define TICK_MAX 0.6
+#define TICK_MAX 0.9
 
 static inline int is_ink(const uint8_t *mk, size_t W, size_t x, size_t y)
 {
