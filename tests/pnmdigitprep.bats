@@ -527,6 +527,28 @@ sys.stdout.buffer.write(b"P4\n16384 16384\n"
     [ "$(digitclassify < without.pgm)" != 3815 ]
 }
 
+@test "pnmdigitprep: one digit in a printed box, and on a comb field of one cell, is read" {
+    # a box little wider than the digit is high: its sides are no 1s
+    convert -size 80x90 "xc:$DRAW_PAPER" -fill none -stroke gray30 \
+        -strokewidth 2 -draw "rectangle 1,1 78,88" -stroke none \
+        -fill "$DRAW_INK" -font "$DRAW_FONT" -pointsize 64 \
+        -gravity center -annotate +0+4 6 -bordercolor "$DRAW_PAPER" \
+        -border 20 -depth 8 pgm:box.pgm
+    [ "$(pnmdigitprep box.pgm | digitclassify)" = 6 ]
+    pnmdigitprep --keep-lines box.pgm > without.pgm || true
+    [ "$(digitclassify < without.pgm)" != 6 ]
+    # a line under the digit with a tick at each end, 0.8 of its height
+    convert -size 80x90 "xc:$DRAW_PAPER" -fill none -stroke gray30 \
+        -strokewidth 2 -draw "line 1,88 78,88" -draw "line 1,40 1,88" \
+        -draw "line 78,40 78,88" -stroke none -fill "$DRAW_INK" \
+        -font "$DRAW_FONT" -pointsize 64 -gravity center \
+        -annotate +0+0 4 -bordercolor "$DRAW_PAPER" -border 20 \
+        -depth 8 pgm:comb.pgm
+    [ "$(pnmdigitprep comb.pgm | digitclassify)" = 4 ]
+    pnmdigitprep --keep-lines comb.pgm > without.pgm || true
+    [ "$(digitclassify < without.pgm)" != 4 ]
+}
+
 @test "pnmdigitprep: small fax digits are read enlarged, boxes in the scan's pixels" {
     draw_number s.pgm 3852 4 18
     convert s.pgm -threshold 50% pbm:s.pbm
