@@ -239,9 +239,9 @@ static int write_cells(dg_prep_work *w, const dg_image *s,
 /* Whether the pieces are the parts of one mark no wider than SURE_ASPECT
  * times its height that the network reads as one digit with probability
  * SURE_PROB or more: then that is the cell, in out, and 1; else 0 (out
- * holds nothing of use), or -1.  Most single digits whose shape leaves
- * a doubt (a valley a cut might go through) end here, for one reading
- * instead of a reading of every candidate. */
+ * holds nothing of use), or -1.  Most single digits wide enough to be
+ * two end here, for one reading instead of a search for cuts and a
+ * reading of every candidate. */
 static int sure_single(dg_prep_work *w, const dg_image *s,
                        const dg_prep_opts *o, const dg_net *net,
                        dg_image *out, dg_err *e)
@@ -282,6 +282,17 @@ static int read_ink(dg_prep_work *w, const dg_image *s,
     if (o->split == DG_SPLIT_NEVER
         || (o->split == DG_SPLIT_AUTO && o->net == NULL))
         return one_cell(w, s, o, out, e);
+    /* One mark wide enough to be two digits: first read whole. */
+    if (o->split == DG_SPLIT_AUTO && w->bl.npieces == 1
+        && seg_may_cut(&w->bl, 0)) {
+        int rc;
+
+        if ((net = o->net(o->net_ctx, e)) == NULL)
+            return -1;
+        rc = sure_single(w, s, o, net, out, e);
+        if (rc != 0)
+            return rc < 0 ? -1 : 0;
+    }
     doubt = seg_propose(&w->sg, &w->bl, &w->ink, s->w, e);
     if (doubt < 0)
         return -1;
@@ -291,12 +302,6 @@ static int read_ink(dg_prep_work *w, const dg_image *s,
     if (net == NULL)
         return o->net != NULL ? -1
                : dg_seterr(e, "no model to read the number with");
-    if (o->split == DG_SPLIT_AUTO) {
-        int rc = sure_single(w, s, o, net, out, e);
-
-        if (rc != 0)
-            return rc < 0 ? -1 : 0;
-    }
     if (seg_choose(&w->sg, &w->bl, &w->ink, s->w, &w->cs, net, o,
                    &w->crop, e) < 0)
         return -1;

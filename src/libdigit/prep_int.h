@@ -250,6 +250,10 @@ typedef struct segment {
                              * the segmentation than in the model */
 } segment;
 
+/* Whether piece i of b, alone on its line, is wide enough that
+ * seg_propose would look for cuts in it. */
+int seg_may_cut(const blobs *b, size_t i);
+
 /* Cut wide components into pieces where digits may touch (straight,
  * slanted and curved cuts).  Returns how many pieces might be two digits
  * or more (0: the geometry leaves no doubt), or -1. */

@@ -476,6 +476,14 @@ static int propose_piece(segment *sg, blobs *b, const ink_plane *p,
     return cut_piece(b, p, W, i, picks, n, reach, cw, e) < 0 ? -1 : 1;
 }
 
+int seg_may_cut(const blobs *b, size_t i)
+{
+    const piece *pc = &b->pieces[i];
+
+    return (double)(pc->x1 - pc->x0)
+           >= CUT_MIN_WIDTH * (double)(pc->y1 - pc->y0);
+}
+
 long seg_propose(segment *sg, blobs *b, const ink_plane *p, size_t W,
                  dg_err *e)
 {
