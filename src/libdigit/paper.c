@@ -249,11 +249,14 @@ int paper_polarity(const uint8_t *c8, size_t w, size_t h, dg_err *e)
             int lo = (int)mrow[bx] - POL_DEVIATION;
             int hi = (int)mrow[bx] + POL_DEVIATION;
             size_t x1 = bx * r + r < w ? bx * r + r : w;
+            uint32_t nb = 0, pb = 0;
 
             for (x = bx * r; x < x1; x++) {
-                neg += row[x] < lo;
-                pos += row[x] > hi;
+                nb += (int)row[x] < lo;
+                pb += (int)row[x] > hi;
             }
+            neg += nb;
+            pos += pb;
         }
     }
     free(sum);
