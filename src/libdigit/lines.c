@@ -37,9 +37,9 @@
 /* The coarse search samples this many columns at most, the fine one
  * twice as many: a line is long, its peak shows in a sample. */
 #define SAMPLE_COLS 128
-/* The search reads the ink's points of those columns from a list when
- * there are at most this many (8 bytes each), else from the mask. */
-#define PTS_MAX (1u << 20)
+/* The search reads those columns from a copy when they hold at most
+ * this many pixels, else from the mask. */
+#define COLS_MAX ((size_t)1 << 22)
 /* A row of a horizontal line holds ink across this fraction of the
  * width of all the ink. */
 #define H_COVER 0.6
@@ -54,8 +54,10 @@
  * times (with its partner, see long_bands). */
 #define LINE_LONG 2.0
 #define BOX_SIDE 0.7
-/* ... and runs on beyond the writing by this many times its height. */
+/* ... and runs on beyond the writing by this many times its height,
+ * bare (no ink just above or below it) in this share of its columns. */
 #define LINE_REACH 0.18
+#define LINE_BARE 0.15
 #define SEG_MAX 32              /* runs of a band looked at */
 #define WEAK_RUN 8              /* see ink_extent */
 /* A box's side is at most twice its top and bottom (two boxes' sides
@@ -66,6 +68,14 @@
  * digit standing alone on the line is taller). */
 #define TICK_MIN 0.12
 #define TICK_MAX 0.9
+
+/* The loops over every pixel are written for the compiler to
+ * vectorise, and it is asked to. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define DG_VECTORISE __attribute__((optimize("tree-vectorize")))
+#else
+#define DG_VECTORISE
+#endif
 
 static inline int is_ink(const uint8_t *mk, size_t W, size_t x, size_t y)
 {
@@ -80,46 +90,6 @@ static void set_shifts(long *sh, size_t W, double s, long off)
 
     for (x = 0; x < W; x++)
         sh[x] = off - lround(s * (double)x);
-}
-
-/* The ink of p in every step-th column, as (x, y) pairs into pt (room
- * for all of them): the points the slope search projects.  Returns how
- * many. */
-static size_t ink_points(const ink_plane *p, size_t W, size_t H,
-                         size_t step, uint32_t *pt)
-{
-    size_t x, y, n = 0;
-
-    for (y = 0; y < H; y++) {
-        const uint8_t *row = p->mk + y * W;
-
-        for (x = 0; x < W; x += step)
-            if (row[x]) {
-                pt[2 * n] = (uint32_t)x;
-                pt[2 * n + 1] = (uint32_t)y;
-                n++;
-            }
-    }
-    return n;
-}
-
-/* The projection of the n points pt along slope s into proj (room for
- * H + 2 off rows); sh (room for W) is left holding the slope's shifts.
- * Returns the sum of squares, the peakiness that the search maximises. */
-static double project_points(const uint32_t *pt, size_t n, size_t W,
-                             size_t H, double s, long off, uint32_t *proj,
-                             long *sh)
-{
-    size_t i, rows = H + 2 * (size_t)off;
-    double ss = 0;
-
-    set_shifts(sh, W, s, off);
-    memset(proj, 0, rows * sizeof *proj);
-    for (i = 0; i < n; i++)
-        proj[(long)pt[2 * i + 1] + sh[pt[2 * i]]]++;
-    for (i = 0; i < rows; i++)
-        ss += (double)proj[i] * proj[i];
-    return ss;
 }
 
 /* Projection of the ink of p in every step-th column along slope s into
@@ -146,35 +116,54 @@ static double project_rows(const ink_plane *p, size_t W, size_t H, double s,
     return ss;
 }
 
-/* The peakiness of the projection along s of the ink in every step-th
- * column: from the ink's points when lw->pts holds n of them (n > 0),
- * else from the mask. */
-static double peakiness(lines_work *lw, const ink_plane *p, size_t W,
-                        size_t H, double s, size_t step, long off, size_t n)
+/* The peakiness of the projection along slope s of the ink in every
+ * step-th column: from the columns in lw->cols when ncols of them are
+ * there (ncols > 0), else from the mask.  Each column adds to the
+ * projection as a whole, shifted: a loop the compiler vectorises. */
+DG_VECTORISE static double peakiness(lines_work *lw, const ink_plane *p,
+                                     size_t W, size_t H, double s,
+                                     size_t step, long off, size_t ncols)
 {
-    if (n > 0)
-        return project_points(lw->pts, n, W, H, s, off, lw->proj, lw->shift);
-    return project_rows(p, W, H, s, step, off, lw->proj, lw->shift);
+    size_t k, y, rows = H + 2 * (size_t)off;
+    uint16_t *proj = lw->proj16;
+    double ss = 0;
+
+    if (ncols == 0)
+        return project_rows(p, W, H, s, step, off, lw->proj, lw->shift);
+    memset(proj, 0, rows * sizeof *proj);
+    for (k = 0; k < ncols; k++) {
+        uint16_t *dst = proj + off - lround(s * (double)(k * step));
+        const uint8_t *src = lw->cols + k * H;
+
+        for (y = 0; y < H; y++)
+            dst[y] += src[y];
+    }
+    for (y = 0; y < rows; y++)
+        ss += (double)proj[y] * proj[y];
+    return ss;
 }
 
-/* Collect the ink points of every step-th column into lw->pts when there
- * are at most PTS_MAX of them (then the search reads only those, many
- * times over); returns how many, or 0 to read the mask instead. */
-static size_t collect_points(lines_work *lw, const ink_plane *p, size_t W,
-                             size_t H, size_t step)
+/* Copy every step-th column of the ink of p into lw->cols (0 or 1 a
+ * pixel, a column after another) when they hold at most COLS_MAX pixels
+ * and at most 65,535 columns (the projection counts in 16 bits); returns
+ * how many columns, or 0 to read the mask instead. */
+static size_t collect_cols(lines_work *lw, const ink_plane *p, size_t W,
+                           size_t H, size_t step, long off)
 {
-    size_t x, y, n = 0;
+    size_t ncols = (W + step - 1) / step, k, y;
 
+    if (ncols > 65535 || ncols * H > COLS_MAX
+        || dg_grow(&lw->cols, &lw->colscap, ncols * H, 1, NULL) < 0
+        || dg_grow(&lw->proj16, &lw->proj16cap, H + 2 * (size_t)off,
+                   sizeof *lw->proj16, NULL) < 0)
+        return 0;
     for (y = 0; y < H; y++) {
         const uint8_t *row = p->mk + y * W;
 
-        for (x = 0; x < W; x += step)
-            n += row[x] != 0;
+        for (k = 0; k < ncols; k++)
+            lw->cols[k * H + y] = row[k * step] != 0;
     }
-    if (n == 0 || n > PTS_MAX
-        || dg_grow(&lw->pts, &lw->ptscap, 2 * n, sizeof *lw->pts, NULL) < 0)
-        return 0;
-    return ink_points(p, W, H, step, lw->pts);
+    return ncols;
 }
 
 /* The slope of the page's rows: the peakiest projection, coarse then
@@ -188,7 +177,7 @@ static double find_slope(lines_work *lw, const ink_plane *p, size_t W,
     size_t n;
     int i;
 
-    n = collect_points(lw, p, W, H, step);
+    n = collect_cols(lw, p, W, H, step, off);
     for (i = 0; i < COARSE_STEPS; i++) {
         double s = -MAX_SLOPE + 2 * MAX_SLOPE * i / (COARSE_STEPS - 1);
         double ss = peakiness(lw, p, W, H, s, step, off, n);
@@ -203,7 +192,7 @@ static double find_slope(lines_work *lw, const ink_plane *p, size_t W,
     lo = best - d;
     bestss = -1;
     if (fine != step)
-        n = collect_points(lw, p, W, H, fine);
+        n = collect_cols(lw, p, W, H, fine, off);
     for (i = 0; i < FINE_STEPS; i++) {
         double s = lo + 2 * d * i / (FINE_STEPS - 1);
         double ss;
@@ -219,13 +208,6 @@ static double find_slope(lines_work *lw, const ink_plane *p, size_t W,
     return best;
 }
 
-/* The loops over every pixel are written for the compiler to
- * vectorise, and it is asked to. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define DG_VECTORISE __attribute__((optimize("tree-vectorize")))
-#else
-#define DG_VECTORISE
-#endif
 
 /* The bits set anywhere in row[0 .. n). */
 DG_VECTORISE static uint8_t row_bits(const uint8_t *restrict row, size_t n)
@@ -814,19 +796,48 @@ static int comb_ends(const ink_plane *p, size_t W, size_t H, double s,
     return 0;
 }
 
+/* The share of the columns of the run [x0, x1) of band bd in which the
+ * band holds ink and the rows just above and below it hold none: where
+ * a printed line runs bare.  A ruled line runs bare but where digits
+ * touch or cross it; a row of digits' bars and waists, lined up, is
+ * crossed by their strokes all along. */
+static double bare_share(const ink_plane *p, size_t W, size_t H, double s,
+                         long off, const line_band *bd, size_t x0,
+                         size_t x1)
+{
+    size_t x, bare = 0;
+
+    for (x = x0; x < x1 && x < W; x++) {
+        long sh = lround(s * (double)x) - off, y;
+        long a = (long)bd->a + sh, b = (long)bd->b + sh;
+        int ink = 0, out = 0;
+
+        for (y = a; y < b && !ink; y++)
+            ink = y >= 0 && y < (long)H && p->mk[(size_t)y * W + x];
+        out = (a - 1 >= 0 && a - 1 < (long)H
+               && p->mk[(size_t)(a - 1) * W + x])
+              || (b >= 0 && b < (long)H && p->mk[(size_t)b * W + x]);
+        bare += ink && !out;
+    }
+    return x1 > x0 ? (double)bare / (double)(x1 - x0) : 0;
+}
+
 /* Which candidate bands cand[0 .. nb) are printed lines against
  * handwriting hw high, in columns [wx0, wx1); their flags in keep.  A
  * line: one run LINE_LONG times hw long that reaches LINE_REACH hw beyond
  * the writing on one side at least, or the image's edge, or spans the
- * whole writing.  Boxes: two bands, at least half of hw apart, whose
+ * whole writing, and runs bare in LINE_BARE of its columns (bare_share).
+ * Boxes: two bands, at least half of hw apart, whose
  * runs of at least BOX_SIDE hw lie over each other, joined at both ends
  * by sides (the tops and bottoms of boxes, one box or a row of them),
  * for most of the length of each; a digit's bar has no such partner.
  * The line of a comb field of one cell: a run of BOX_SIDE hw with a
- * tick at both ends. */
+ * tick at both ends.  Lines (not boxes nor combs) only when lines is
+ * set (maybe_lines found room for one). */
 static void long_bands(const ink_plane *p, size_t W, size_t H, double s,
                        long off, const line_band *cand, size_t nb,
-                       size_t hw, size_t wx0, size_t wx1, int *keep)
+                       size_t hw, size_t wx0, size_t wx1, int lines,
+                       int *keep)
 {
     size_t seg[LINES_MAX][SEG_MAX][2], nseg[LINES_MAX], total[LINES_MAX];
     size_t i, j, k, longest[2], reach = (size_t)(LINE_REACH * (double)hw);
@@ -837,11 +848,14 @@ static void long_bands(const ink_plane *p, size_t W, size_t H, double s,
                                 SEG_MAX, longest);
         /* A line runs on beyond the writing, or to the image's edge;
          * the bars of digits in a row end within it. */
-        keep[i] = (double)(longest[1] - longest[0])
+        keep[i] = lines && (double)(longest[1] - longest[0])
                   >= LINE_LONG * (double)hw
                   && (longest[0] + reach <= wx0 || longest[0] == 0
                       || longest[1] >= wx1 + reach || longest[1] == W
                       || (longest[0] <= wx0 && longest[1] >= wx1));
+        if (keep[i] && bare_share(p, W, H, s, off, &cand[i], longest[0],
+                                  longest[1]) < LINE_BARE)
+            keep[i] = 0;
         if (!keep[i] && nseg[i] > 0)
             keep[i] = comb_ends(p, W, H, s, off, &cand[i], longest[0],
                                 longest[1], hw);
@@ -867,18 +881,19 @@ static void long_bands(const ink_plane *p, size_t W, size_t H, double s,
  * of rows, tall enough to hold a line at any skew searched, is crossed
  * by a thin run of ink (at most thick rows: the topmost or the lowest
  * run of the column in the band) in enough columns: H_COVER of the
- * strong ink's width, and BOX_SIDE times as many as the rest of the
- * writing is high (the top or bottom of a single box is that short).
- * (A curved stroke runs down a band, a line across.)
- * Uses lw->proj (room for 2 W words) as scratch.  Never false for an
- * image that has a line. */
+ * strong ink's width, and LINE_LONG times as many as the rest of the
+ * writing is high: 2, a line may be there; else BOX_SIDE times as many
+ * (the top or bottom of a single box is that short): 1, only boxes and
+ * combs may be; else 0.  (A curved stroke runs down a band, a line
+ * across.)  Uses lw->proj (room for 2 W words) as scratch.  Never 0 for
+ * an image that has a line, nor below 2 for one with a long line. */
 static int maybe_lines(lines_work *lw, const ink_plane *p, size_t W,
                        size_t x0, size_t x1, size_t y0, size_t y1,
                        size_t thick)
 {
     size_t r = (size_t)(MAX_SLOPE * (double)(x1 - x0)) + thick + 1;
     size_t y, x, first = SIZE_MAX, last = 0, best = 0, n = x1 - x0;
-    size_t widest = 0;
+    size_t widest = 0, hw;
     band_runs br;
 
     if (r > 65535)
@@ -919,15 +934,18 @@ static int maybe_lines(lines_work *lw, const ink_plane *p, size_t W,
      * sit on is no thin run where they touch it, but a band inked
      * across LINE_LONG times the height of all the strong ink (faint
      * lines are not strong) may still hold one. */
-    return (best > 0 && (double)best >= BOX_SIDE * (double)(
-                first == SIZE_MAX || last - first < r ? r : last - first))
-           || (double)widest >= LINE_LONG * (double)(y1 - y0);
+    hw = first == SIZE_MAX || last - first < r ? r : last - first;
+    if ((best > 0 && (double)best >= LINE_LONG * (double)hw)
+        || (double)widest >= LINE_LONG * (double)(y1 - y0))
+        return 2;
+    return best > 0 && (double)best >= BOX_SIDE * (double)hw;
 }
 
 int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
                  dg_err *e)
 {
     size_t x0, x1, y0, y1, n, i, thick, hw, nb, wx0, wx1;
+    int level;
     line_band cand[LINES_MAX];
     int keep[LINES_MAX];
     long off, offh;
@@ -941,7 +959,8 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
     if (dg_grow(&lw->proj, &lw->projcap, n + 2, sizeof *lw->proj, e) < 0)
         return -1;
     thick = (size_t)(MAX_THICK * (double)(y1 - y0)) + 2;
-    if (!maybe_lines(lw, p, W, x0, x1, y0, y1, thick))
+    level = maybe_lines(lw, p, W, x0, x1, y0, y1, thick);
+    if (level == 0)
         return 0;
     if (dg_grow(&lw->orig, &lw->origcap, W * H, 1, e) < 0)
         return -1;
@@ -958,7 +977,8 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
                         &wx1);
     if (hw < 4)
         hw = 4;
-    long_bands(p, W, H, lw->slope, off, cand, nb, hw, wx0, wx1, keep);
+    long_bands(p, W, H, lw->slope, off, cand, nb, hw, wx0, wx1, level > 1,
+               keep);
     for (i = 0; i < nb; i++)
         if (keep[i])
             lw->hb[lw->nh++] = line_rows(p, W, H, lw->slope, off, &cand[i]);
@@ -999,6 +1019,7 @@ void lines_free(lines_work *lw)
     free(lw->proj);
     free(lw->orig);
     free(lw->shift);
-    free(lw->pts);
+    free(lw->cols);
+    free(lw->proj16);
     memset(lw, 0, sizeof *lw);
 }

@@ -80,8 +80,10 @@ typedef struct lines_work {
     size_t origcap;
     long *shift;            /* (w) per column: off - round(slope x) */
     size_t shiftcap;
-    uint32_t *pts;          /* ink points of the slope search */
-    size_t ptscap;
+    uint8_t *cols;          /* the columns the slope search reads */
+    size_t colscap;
+    uint16_t *proj16;       /* its projections */
+    size_t proj16cap;
     double slope;           /* the page's rows: y = y0 + slope x */
     line_band hb[LINES_MAX], vb[LINES_MAX];
     size_t vy0[LINES_MAX], vy1[LINES_MAX];  /* rows of each vertical */
