@@ -584,10 +584,19 @@ static void vertical_lines(lines_work *lw, const ink_plane *p, size_t W,
     lw->nv += nb;
 }
 
+/* Column x of a row shifted by rs, clipped to [0, W). */
+static inline size_t sheared(size_t x, long rs, size_t W)
+{
+    long c = (long)x + rs;
+
+    return c < 0 ? 0 : c >= (long)W ? W - 1 : (size_t)c;
+}
+
 /* The height of the handwriting: the rows from the first to the last
  * that hold strong ink outside the candidate bands (rows along slope s,
- * offset off) and outside the columns inked down nearly all the ink's
- * height [y0, y1) (a vertical line); its columns in [*wx0, *wx1), not
+ * offset off) and outside the columns (leaning with the page, a pixel
+ * either way) inked down nearly all the ink's height [y0, y1) (a
+ * vertical line); its columns in [*wx0, *wx1), not
  * counting short strokes that touch a band.  Uses lw->proj (room for 3 W
  * words) as scratch; lw->shift holds the shifts of slope s and off. */
 static size_t writing_height(lines_work *lw, const ink_plane *p, size_t W,
@@ -604,18 +613,27 @@ static size_t writing_height(lines_work *lw, const ink_plane *p, size_t W,
         top[x] = UINT32_MAX;
         bot[x] = 0;
     }
-    for (y = y0; y < y1; y++)
+    /* Columns lean with the page: pixel (x, y) is in column x + s (y -
+     * y0), counted where it lands (clipped). */
+    for (y = y0; y < y1; y++) {
+        long rs = lround(s * (double)(y - y0));
+
         for (x = 0; x < W; x++)
-            col[x] += p->mk[y * W + x] & MK_STRONG;
+            col[sheared(x, rs, W)] += p->mk[y * W + x] & MK_STRONG;
+    }
     for (y = y0; y < y1; y++) {
         const uint8_t *row = p->mk + y * W;
+        long rs = lround(s * (double)(y - y0));
         int any = 0;
 
         for (x = 0; x < W; x++) {
             long pr;
+            size_t c = sheared(x, rs, W);
             int inband = 0;
 
-            if (!(row[x] & MK_STRONG) || col[x] >= full)
+            if (!(row[x] & MK_STRONG) || col[c] >= full
+                || (c > 0 && col[c - 1] >= full)
+                || (c + 1 < W && col[c + 1] >= full))
                 continue;
             pr = (long)y + lw->shift[x];   /* set for s by the caller */
             for (k = 0; k < nb && !inband; k++)
@@ -714,8 +732,16 @@ static int side_near(const ink_plane *p, size_t W, size_t H, double s,
 
         if (a < 0 || b > (long)H || b <= a)
             continue;
-        for (y = a; y < b; y++)
-            inked += p->mk[(size_t)y * W + c] != 0;
+        /* The side leans with the page: at row y it is s (y - a) to
+         * the left of c (within a pixel). */
+        for (y = a; y < b; y++) {
+            long cx = (long)c - lround(s * (double)(y - a));
+            const uint8_t *row = p->mk + (size_t)y * W;
+
+            inked += (cx >= 0 && cx < (long)W && row[cx])
+                     || (cx > 0 && cx - 1 < (long)W && row[cx - 1])
+                     || (cx + 1 >= 0 && cx + 1 < (long)W && row[cx + 1]);
+        }
         if ((double)inked >= V_GAP_COVER * (double)(b - a))
             return 1;
     }
