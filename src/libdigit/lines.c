@@ -563,10 +563,11 @@ static void project_cols(const ink_plane *p, size_t W, size_t y0,
 }
 
 /* Vertical lines in rows [y0, y1): columns covering cover of it, at
- * most thick wide, at least minlen long.  Adds them to lw->vb. */
+ * most thick wide.  Adds them to lw->vb, to be cleared in rows [cy0,
+ * cy1) (which hold [y0, y1)). */
 static void vertical_lines(lines_work *lw, const ink_plane *p, size_t W,
-                           size_t y0, size_t y1, double s, double cover,
-                           size_t thick)
+                           size_t y0, size_t y1, size_t cy0, size_t cy1,
+                           double s, double cover, size_t thick)
 {
     long off = lround(MAX_SLOPE * (double)(y1 + 1)) + 1;
     size_t n = W + 2 * (size_t)off, nb, i;
@@ -578,8 +579,8 @@ static void vertical_lines(lines_work *lw, const ink_plane *p, size_t W,
         /* back to columns at row 0: x = col - off - s y */
         lw->vb[i].a = lw->vb[i].a >= (size_t)off ? lw->vb[i].a - off : 0;
         lw->vb[i].b = lw->vb[i].b >= (size_t)off ? lw->vb[i].b - off : 0;
-        lw->vy0[i] = y0;
-        lw->vy1[i] = y1;
+        lw->vy0[i] = cy0;
+        lw->vy1[i] = cy1;
     }
     lw->nv += nb;
 }
@@ -1013,20 +1014,28 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
      * thin as those lines (two sides of boxes side by side at most; a 1
      * written in a box is thicker), and lines down the whole page. */
     for (i = 0; i + 1 < lw->nh; i++) {
-        long a = (long)lw->hb[i].b - off + lround(lw->slope * (double)x0);
-        long b = (long)lw->hb[i + 1].a - off + lround(lw->slope * (double)x0);
+        /* The rows between the two lines at both ends of the ink: the
+         * sides are sought where both ends have them, and cleared
+         * wherever either has. */
+        long d0 = lround(lw->slope * (double)x0) - off;
+        long d1 = lround(lw->slope * (double)x1) - off;
+        long a0 = (long)lw->hb[i].b + d0, a1 = (long)lw->hb[i].b + d1;
+        long b0 = (long)lw->hb[i + 1].a + d0, b1 = (long)lw->hb[i + 1].a + d1;
+        long a = a0 > a1 ? a0 : a1, b = b0 < b1 ? b0 : b1;
+        long ca = a0 < a1 ? a0 : a1, cb = b0 > b1 ? b0 : b1;
         size_t side = lw->hb[i].b - lw->hb[i].a;
 
         if (lw->hb[i + 1].b - lw->hb[i + 1].a > side)
             side = lw->hb[i + 1].b - lw->hb[i + 1].a;
-        if (a < 0 || b > (long)H || 2 * (b - a) < (long)hw)
+        if (ca < 0 || cb > (long)H || 2 * (b - a) < (long)hw)
             continue;
-        vertical_lines(lw, p, W, (size_t)a, (size_t)b, lw->slope,
-                       V_GAP_COVER, 2 * side + SIDE_SLACK < thick
-                                    ? 2 * side + SIDE_SLACK : thick);
+        vertical_lines(lw, p, W, (size_t)a, (size_t)b, (size_t)ca,
+                       (size_t)cb, lw->slope, V_GAP_COVER,
+                       2 * side + SIDE_SLACK < thick
+                       ? 2 * side + SIDE_SLACK : thick);
     }
     if ((double)(y1 - y0) >= LINE_LONG * (double)hw)
-        vertical_lines(lw, p, W, y0, y1, lw->slope, V_COVER, thick);
+        vertical_lines(lw, p, W, y0, y1, y0, y1, lw->slope, V_COVER, thick);
     if (lw->nh == 0 && lw->nv == 0)
         return 0;
     memcpy(lw->orig, p->mk, W * H);
