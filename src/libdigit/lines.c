@@ -585,6 +585,55 @@ static void vertical_lines(lines_work *lw, const ink_plane *p, size_t W,
     lw->nv += nb;
 }
 
+/* Whether column x of p's mask holds ink in row y, or a column either
+ * side. */
+static int ink_near(const ink_plane *p, size_t W, size_t H, long x, long y)
+{
+    long c;
+
+    if (y < 0 || y >= (long)H)
+        return 0;
+    for (c = x - 1; c <= x + 1; c++)
+        if (c >= 0 && c < (long)W && p->mk[(size_t)y * W + (size_t)c])
+            return 1;
+    return 0;
+}
+
+/* Of the vertical lines lw->vb[from ..] found between the horizontal
+ * lines top and bot, keep those that meet both: a box's side does, a 1
+ * written in the box seldom. */
+static void keep_sides(lines_work *lw, const ink_plane *p, size_t W,
+                       size_t H, long off, const line_band *top,
+                       const line_band *bot, size_t from)
+{
+    size_t i, n = from;
+
+    for (i = from; i < lw->nv; i++) {
+        long y_t = (long)top->b - 1, y_b = (long)bot->a, x, yt, yb;
+        int meets;
+
+        /* the side's middle column where it meets each line */
+        x = (long)(lw->vb[i].a + lw->vb[i].b) / 2;
+        yt = y_t + lround(lw->slope * (double)x) - off;
+        x -= lround(lw->slope * (double)yt);
+        yt = y_t + lround(lw->slope * (double)x) - off;
+        yb = y_b + lround(lw->slope * (double)x) - off;
+        /* two rows into the gap from each line: beyond a line's
+         * blurred edge, where only a side joining it has ink */
+        meets = ink_near(p, W, H, x, yt + 2)
+                && ink_near(p, W, H,
+                            x - lround(lw->slope * (double)(yb - yt)),
+                            yb - 2);
+        if (meets) {
+            lw->vb[n] = lw->vb[i];
+            lw->vy0[n] = lw->vy0[i];
+            lw->vy1[n] = lw->vy1[i];
+            n++;
+        }
+    }
+    lw->nv = n;
+}
+
 /* Column x of a row shifted by rs, clipped to [0, W). */
 static inline size_t sheared(size_t x, long rs, size_t W)
 {
@@ -971,7 +1020,7 @@ static int maybe_lines(lines_work *lw, const ink_plane *p, size_t W,
 int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
                  dg_err *e)
 {
-    size_t x0, x1, y0, y1, n, i, thick, hw, nb, wx0, wx1;
+    size_t x0, x1, y0, y1, n, i, thick, hw, nb, wx0, wx1, nv;
     int level;
     line_band cand[LINES_MAX];
     int keep[LINES_MAX];
@@ -1029,10 +1078,12 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
             side = lw->hb[i + 1].b - lw->hb[i + 1].a;
         if (ca < 0 || cb > (long)H || 2 * (b - a) < (long)hw)
             continue;
+        nv = lw->nv;
         vertical_lines(lw, p, W, (size_t)a, (size_t)b, (size_t)ca,
                        (size_t)cb, lw->slope, V_GAP_COVER,
                        2 * side + SIDE_SLACK < thick
                        ? 2 * side + SIDE_SLACK : thick);
+        keep_sides(lw, p, W, H, off, &lw->hb[i], &lw->hb[i + 1], nv);
     }
     if ((double)(y1 - y0) >= LINE_LONG * (double)hw)
         vertical_lines(lw, p, W, y0, y1, y0, y1, lw->slope, V_COVER, thick);
