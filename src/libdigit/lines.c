@@ -634,6 +634,50 @@ static void keep_sides(lines_work *lw, const ink_plane *p, size_t W,
     lw->nv = n;
 }
 
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* Of the sides lw->vb[from ..] of a row of boxes, drop those that stand
+ * between two others much closer than the boxes' pitch (the median
+ * gap), where together the two gaps make one pitch: a 1 written in a
+ * box of a joined row or a comb.  (Separate boxes alternate wide and
+ * narrow gaps, so no side has two narrow ones.) */
+static void drop_between(lines_work *lw, size_t from)
+{
+    size_t n = lw->nv - from, i, k, m;
+    long pos[LINES_MAX], gap[LINES_MAX], sorted[LINES_MAX], pitch;
+    int drop[LINES_MAX] = { 0 };
+
+    if (n < 4)
+        return;
+    for (i = 0; i < n; i++)
+        pos[i] = (long)(lw->vb[from + i].a + lw->vb[from + i].b) / 2;
+    for (i = 0; i + 1 < n; i++) {
+        if (pos[i + 1] < pos[i])
+            return;                 /* not in order: leave them */
+        gap[i] = sorted[i] = pos[i + 1] - pos[i];
+    }
+    qsort(sorted, n - 1, sizeof *sorted, cmp_long);
+    pitch = sorted[(n - 1) / 2];
+    for (i = 1; i + 1 < n; i++)
+        drop[i] = 4 * gap[i - 1] < 3 * pitch && 4 * gap[i] < 3 * pitch
+                  && 4 * labs(gap[i - 1] + gap[i] - pitch) < pitch;
+    for (i = 0, k = from; i < n; i++) {
+        if (drop[i])
+            continue;
+        m = from + i;
+        lw->vb[k] = lw->vb[m];
+        lw->vy0[k] = lw->vy0[m];
+        lw->vy1[k] = lw->vy1[m];
+        k++;
+    }
+    lw->nv = k;
+}
+
 /* Column x of a row shifted by rs, clipped to [0, W). */
 static inline size_t sheared(size_t x, long rs, size_t W)
 {
@@ -1084,6 +1128,7 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
                        2 * side + SIDE_SLACK < thick
                        ? 2 * side + SIDE_SLACK : thick);
         keep_sides(lw, p, W, H, off, &lw->hb[i], &lw->hb[i + 1], nv);
+        drop_between(lw, nv);
     }
     if ((double)(y1 - y0) >= LINE_LONG * (double)hw)
         vertical_lines(lw, p, W, y0, y1, y0, y1, lw->slope, V_COVER, thick);
