@@ -512,6 +512,22 @@ sys.stdout.buffer.write(b"P4\n16384 16384\n"
     [ ! -e kept/0001-lines.pgm ]
 }
 
+@test "pnmdigitprep: digits' bars lined up across a number are no printed line" {
+    have_model
+    # the bars of the 4s and the waist of the 8 of this 5448 (the
+    # project's digits, touching) once passed for a ruled line, taken
+    # out, cutting the digits apart (511118)
+    "$top_srcdir/bench/number-stream" -n 665 -t truth.txt > s.pgm
+    [ "$(tail -1 truth.txt)" = "-1 5448" ]
+    pamsplit -padname=3 s.pgm 'n%d.pgm'
+    local opt
+    for opt in --paper=auto --paper=off; do
+        mkdir "dbg$opt"
+        [ "$(pnmdigitprep --debug="dbg$opt" "$opt" n664.pgm | digitclassify)" = 5448 ]
+        [ ! -e "dbg$opt/0001-lines.pgm" ]
+    done
+}
+
 @test "pnmdigitprep: a number written in printed boxes is read" {
     local args=() d
     for d in 3 8 1 5; do
