@@ -248,6 +248,7 @@ static int sure_single(dg_prep_work *w, const dg_image *s,
 {
     const blobs *b = &w->bl;
     size_t i, x0 = SIZE_MAX, x1 = 0, y0 = SIZE_MAX, y1 = 0;
+    dg_prep_opts quiet = *o;
     double p;
     int digit;
 
@@ -261,14 +262,21 @@ static int sure_single(dg_prep_work *w, const dg_image *s,
         y0 = pc->y0 < y0 ? pc->y0 : y0;
         y1 = pc->y1 > y1 ? pc->y1 : y1;
     }
-    if (b->npieces == 0 || (double)(x1 - x0) > SURE_ASPECT * (double)(y1 - y0))
+    if (b->npieces == 0
+        || (double)(x1 - x0) > SURE_ASPECT * (double)(y1 - y0))
         return 0;
-    if (one_cell(w, s, o, out, e) < 0)
+    /* The crop is shown only if it is the answer. */
+    quiet.debug = NULL;
+    if (one_cell(w, s, &quiet, out, e) < 0)
         return -1;
     digit = seg_read_cell(&w->sg, net, out->px, &p, e);
     if (digit < 0)
         return -1;
-    return digit != DG_REJECT && p >= SURE_PROB;
+    if (digit == DG_REJECT || p < SURE_PROB)
+        return 0;
+    if (o->debug != NULL)
+        o->debug(o->debug_ctx, "crop", &w->crop);
+    return 1;
 }
 
 /* One digit or a number: propose the pieces; when the geometry leaves
