@@ -1061,10 +1061,47 @@ static int maybe_lines(lines_work *lw, const ink_plane *p, size_t W,
     return best > 0 && (double)best >= BOX_SIDE * (double)hw;
 }
 
+/* The sides of boxes between each two horizontal lines lw->hb found (a
+ * gap at least half the writing's height hw), printed about as thin as
+ * those lines (two sides of boxes side by side at most; a 1 written in
+ * a box is thicker), meeting both lines, at the boxes' pitch: into
+ * lw->vb.  [x0, x1): the ink's columns. */
+static void box_sides(lines_work *lw, const ink_plane *p, size_t W,
+                      size_t H, long off, size_t x0, size_t x1, size_t hw,
+                      size_t thick)
+{
+    size_t i, nv;
+
+    for (i = 0; i + 1 < lw->nh; i++) {
+        /* The rows between the two lines at both ends of the ink: the
+         * sides are sought where both ends have them, and cleared
+         * wherever either has. */
+        long d0 = lround(lw->slope * (double)x0) - off;
+        long d1 = lround(lw->slope * (double)x1) - off;
+        long a0 = (long)lw->hb[i].b + d0, a1 = (long)lw->hb[i].b + d1;
+        long b0 = (long)lw->hb[i + 1].a + d0, b1 = (long)lw->hb[i + 1].a + d1;
+        long a = a0 > a1 ? a0 : a1, b = b0 < b1 ? b0 : b1;
+        long ca = a0 < a1 ? a0 : a1, cb = b0 > b1 ? b0 : b1;
+        size_t side = lw->hb[i].b - lw->hb[i].a;
+
+        if (lw->hb[i + 1].b - lw->hb[i + 1].a > side)
+            side = lw->hb[i + 1].b - lw->hb[i + 1].a;
+        if (ca < 0 || cb > (long)H || 2 * (b - a) < (long)hw)
+            continue;
+        nv = lw->nv;
+        vertical_lines(lw, p, W, (size_t)a, (size_t)b, (size_t)ca,
+                       (size_t)cb, lw->slope, V_GAP_COVER,
+                       2 * side + SIDE_SLACK < thick
+                       ? 2 * side + SIDE_SLACK : thick);
+        keep_sides(lw, p, W, H, off, &lw->hb[i], &lw->hb[i + 1], nv);
+        drop_between(lw, nv);
+    }
+}
+
 int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
                  dg_err *e)
 {
-    size_t x0, x1, y0, y1, n, i, thick, hw, nb, wx0, wx1, nv;
+    size_t x0, x1, y0, y1, n, i, thick, hw, nb, wx0, wx1;
     int level;
     line_band cand[LINES_MAX];
     int keep[LINES_MAX];
@@ -1102,34 +1139,9 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
     for (i = 0; i < nb; i++)
         if (keep[i])
             lw->hb[lw->nh++] = line_rows(p, W, H, lw->slope, off, &cand[i]);
-    /* Vertical lines: the sides of boxes between two horizontal lines
-     * (a gap at least half the writing's height), printed about as
-     * thin as those lines (two sides of boxes side by side at most; a 1
-     * written in a box is thicker), and lines down the whole page. */
-    for (i = 0; i + 1 < lw->nh; i++) {
-        /* The rows between the two lines at both ends of the ink: the
-         * sides are sought where both ends have them, and cleared
-         * wherever either has. */
-        long d0 = lround(lw->slope * (double)x0) - off;
-        long d1 = lround(lw->slope * (double)x1) - off;
-        long a0 = (long)lw->hb[i].b + d0, a1 = (long)lw->hb[i].b + d1;
-        long b0 = (long)lw->hb[i + 1].a + d0, b1 = (long)lw->hb[i + 1].a + d1;
-        long a = a0 > a1 ? a0 : a1, b = b0 < b1 ? b0 : b1;
-        long ca = a0 < a1 ? a0 : a1, cb = b0 > b1 ? b0 : b1;
-        size_t side = lw->hb[i].b - lw->hb[i].a;
-
-        if (lw->hb[i + 1].b - lw->hb[i + 1].a > side)
-            side = lw->hb[i + 1].b - lw->hb[i + 1].a;
-        if (ca < 0 || cb > (long)H || 2 * (b - a) < (long)hw)
-            continue;
-        nv = lw->nv;
-        vertical_lines(lw, p, W, (size_t)a, (size_t)b, (size_t)ca,
-                       (size_t)cb, lw->slope, V_GAP_COVER,
-                       2 * side + SIDE_SLACK < thick
-                       ? 2 * side + SIDE_SLACK : thick);
-        keep_sides(lw, p, W, H, off, &lw->hb[i], &lw->hb[i + 1], nv);
-        drop_between(lw, nv);
-    }
+    /* Vertical lines: the sides of boxes, and lines down the whole
+     * page. */
+    box_sides(lw, p, W, H, off, x0, x1, hw, thick);
     if ((double)(y1 - y0) >= LINE_LONG * (double)hw)
         vertical_lines(lw, p, W, y0, y1, y0, y1, lw->slope, V_COVER, thick);
     if (lw->nh == 0 && lw->nv == 0)
