@@ -468,19 +468,56 @@ static void clear_tick(ink_plane *p, const uint8_t *orig, size_t W,
     }
 }
 
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* Of n marks at columns pos[0 .. n) (in order, n <= LINES_MAX), flag in
+ * drop those that stand between two others much closer than the pitch
+ * (the median gap), where together the two gaps make one pitch: a 1
+ * written in a box of a joined row, or on a comb field, among the sides
+ * or ticks.  (Separate boxes alternate wide and narrow gaps, so no side
+ * has two narrow ones.)  Fewer than 4 marks or out of order: none. */
+static void off_pitch(const long *pos, size_t n, int *drop)
+{
+    long gap[LINES_MAX], sorted[LINES_MAX], pitch;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        drop[i] = 0;
+    if (n < 4 || n > LINES_MAX)
+        return;
+    for (i = 0; i + 1 < n; i++) {
+        if (pos[i + 1] < pos[i])
+            return;
+        gap[i] = sorted[i] = pos[i + 1] - pos[i];
+    }
+    qsort(sorted, n - 1, sizeof *sorted, cmp_long);
+    pitch = sorted[(n - 1) / 2];
+    for (i = 1; i + 1 < n; i++)
+        drop[i] = 4 * gap[i - 1] < 3 * pitch && 4 * gap[i] < 3 * pitch
+                  && 4 * labs(gap[i - 1] + gap[i] - pitch) < pitch;
+}
+
 /* Take out the ticks of a comb field standing on (or hanging from) the
  * horizontal line bd: short straight vertical strokes, TICK_MIN to
  * TICK_MAX of the writing's height hw long, at most a line's thickness
- * wide (+ 3), alone, their far end free.  A digit touching the line is
- * taller, or wider, or goes on sideways. */
+ * wide (+ 3), alone, their far end free, at the field's pitch.  A digit
+ * touching the line is taller, or wider, or goes on sideways, or a 1
+ * stands between two ticks. */
 static void clear_ticks(ink_plane *p, const uint8_t *orig, size_t W,
                         size_t H, double s, long off, const line_band *bd,
                         size_t hw)
 {
     size_t lo = (size_t)(TICK_MIN * (double)hw);
     size_t hi = (size_t)(TICK_MAX * (double)hw);
-    size_t wmax = (bd->b - bd->a) + 3, x;
-    int dir;
+    size_t wmax = (bd->b - bd->a) + 3, x, n, i;
+    tick found[LINES_MAX];
+    long pos[LINES_MAX];
+    int dir, drop[LINES_MAX];
 
     if (lo < 3)
         lo = 3;
@@ -488,7 +525,7 @@ static void clear_ticks(ink_plane *p, const uint8_t *orig, size_t W,
         long base = dir < 0 ? (long)bd->a - 1 : (long)bd->b;
         tick t = { 0, 0, 0, 0 };
 
-        for (x = 0; x <= W; x++) {
+        for (x = 0, n = 0; x <= W; x++) {
             size_t len = 0;
             long edge = base + lround(s * (double)x) - off;
 
@@ -504,9 +541,17 @@ static void clear_ticks(ink_plane *p, const uint8_t *orig, size_t W,
                 t.len = len > t.len ? len : t.len;
                 continue;
             }
-            if (t.x1 == x && t.x1 - t.x0 <= wmax)
-                clear_tick(p, orig, W, H, s, off, base, dir, &t);
+            if (t.x1 == x && t.x1 - t.x0 <= wmax
+                && tick_alone(orig, W, H, dir, &t) && n < LINES_MAX) {
+                pos[n] = (long)(t.x0 + t.x1) / 2;
+                found[n++] = t;
+            }
         }
+        /* A 1 standing on the line between two ticks is no tick. */
+        off_pitch(pos, n, drop);
+        for (i = 0; i < n; i++)
+            if (!drop[i])
+                clear_tick(p, orig, W, H, s, off, base, dir, &found[i]);
     }
 }
 
@@ -634,45 +679,23 @@ static void keep_sides(lines_work *lw, const ink_plane *p, size_t W,
     lw->nv = n;
 }
 
-static int cmp_long(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-
-    return (x > y) - (x < y);
-}
-
-/* Of the sides lw->vb[from ..] of a row of boxes, drop those that stand
- * between two others much closer than the boxes' pitch (the median
- * gap), where together the two gaps make one pitch: a 1 written in a
- * box of a joined row or a comb.  (Separate boxes alternate wide and
- * narrow gaps, so no side has two narrow ones.) */
+/* Of the sides lw->vb[from ..] of a row of boxes, drop those off the
+ * boxes' pitch (off_pitch). */
 static void drop_between(lines_work *lw, size_t from)
 {
-    size_t n = lw->nv - from, i, k, m;
-    long pos[LINES_MAX], gap[LINES_MAX], sorted[LINES_MAX], pitch;
-    int drop[LINES_MAX] = { 0 };
+    size_t n = lw->nv - from, i, k;
+    long pos[LINES_MAX];
+    int drop[LINES_MAX];
 
-    if (n < 4)
-        return;
     for (i = 0; i < n; i++)
         pos[i] = (long)(lw->vb[from + i].a + lw->vb[from + i].b) / 2;
-    for (i = 0; i + 1 < n; i++) {
-        if (pos[i + 1] < pos[i])
-            return;                 /* not in order: leave them */
-        gap[i] = sorted[i] = pos[i + 1] - pos[i];
-    }
-    qsort(sorted, n - 1, sizeof *sorted, cmp_long);
-    pitch = sorted[(n - 1) / 2];
-    for (i = 1; i + 1 < n; i++)
-        drop[i] = 4 * gap[i - 1] < 3 * pitch && 4 * gap[i] < 3 * pitch
-                  && 4 * labs(gap[i - 1] + gap[i] - pitch) < pitch;
+    off_pitch(pos, n, drop);
     for (i = 0, k = from; i < n; i++) {
         if (drop[i])
             continue;
-        m = from + i;
-        lw->vb[k] = lw->vb[m];
-        lw->vy0[k] = lw->vy0[m];
-        lw->vy1[k] = lw->vy1[m];
+        lw->vb[k] = lw->vb[from + i];
+        lw->vy0[k] = lw->vy0[from + i];
+        lw->vy1[k] = lw->vy1[from + i];
         k++;
     }
     lw->nv = k;
