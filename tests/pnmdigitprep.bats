@@ -583,6 +583,22 @@ sys.stdout.buffer.write(b"P4\n16384 16384\n"
     done
 }
 
+@test "pnmdigitprep: a 1 standing on a comb field between its ticks is read, not taken out" {
+    have_model
+    # four cells; the 1 is as short as a long tick, but stands between
+    # two ticks, off the field's pitch
+    convert -size 300x100 "xc:$DRAW_PAPER" -fill none -stroke gray30 \
+        -strokewidth 2 -draw "line 10,90 290,90" -draw "line 10,60 10,90" \
+        -draw "line 80,60 80,90" -draw "line 150,60 150,90" \
+        -draw "line 220,60 220,90" -draw "line 290,60 290,90" \
+        -stroke "$DRAW_INK" -strokewidth 3 -draw "line 116,50 115,88" \
+        -stroke none -fill "$DRAW_INK" -font "$DRAW_FONT" -pointsize 60 \
+        -draw "text 27,88 '5'" -draw "text 167,88 '7'" \
+        -draw "text 237,88 '3'" -bordercolor "$DRAW_PAPER" -border 20 \
+        -depth 8 pgm:comb.pgm
+    [ "$(pnmdigitprep comb.pgm | digitclassify)" = 5173 ]
+}
+
 @test "pnmdigitprep: small fax digits are read enlarged, boxes in the scan's pixels" {
     draw_number s.pgm 3852 4 18
     convert s.pgm -threshold 50% pbm:s.pbm
