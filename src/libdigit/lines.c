@@ -14,7 +14,9 @@
  *
  * Removal works column by column of a line: where the ink through the
  * line reaches beyond it on both sides, a digit's stroke crosses and
- * the pixels stay; elsewhere they go.
+ * the pixels stay; elsewhere they go.  The ticks of comb fields, and
+ * the even pitch that tells a 1 from a tick or a box's side, are
+ * combs.c's.
  *
  * Work: a cheap test of bands of rows decides whether to look at all;
  * the slope search reads a sample of at most SAMPLE_COLS columns of the
@@ -63,11 +65,6 @@
 /* A box's side is at most twice its top and bottom (two boxes' sides
  * side by side) and this much. */
 #define SIDE_SLACK 2
-/* The ticks of a comb field are this long, as a fraction of the
- * handwriting's height (forms print them up to nearly its height; a
- * digit standing alone on the line is taller). */
-#define TICK_MIN 0.12
-#define TICK_MAX 0.9
 
 /* The loops over every pixel are written for the compiler to
  * vectorise, and it is asked to. */
@@ -403,158 +400,6 @@ static line_band line_rows(const ink_plane *p, size_t W, size_t H,
     return t;
 }
 
-/* The length of the run of ink in orig going from row y (inclusive) in
- * direction dir (-1 up, +1 down) in column x. */
-static size_t tick_run(const uint8_t *orig, size_t W, size_t H, size_t x,
-                       long y, int dir)
-{
-    size_t len = 0;
-
-    for (; y >= 0 && y < (long)H && orig[(size_t)y * W + x]; y += dir)
-        len++;
-    return len;
-}
-
-/* Whether row y of orig has ink in columns [x0, x1) (clipped). */
-static int ink_in(const uint8_t *orig, size_t W, size_t H, long x0,
-                  long x1, long y)
-{
-    long x;
-
-    if (y < 0 || y >= (long)H)
-        return 0;
-    for (x = x0 < 0 ? 0 : x0; x < x1 && x < (long)W; x++)
-        if (orig[(size_t)y * W + (size_t)x])
-            return 1;
-    return 0;
-}
-
-/* A tick found: columns [x0, x1) standing on the line at row edge (of
- * the first column), reaching len rows in direction dir. */
-typedef struct tick {
-    size_t x0, x1, len;
-    long edge;
-} tick;
-
-/* Whether t (going in direction dir) stands alone in orig: no ink a
- * column away from it halfway along, nor just beyond its end.  (The
- * column next to it may hold its faint rim.) */
-static int tick_alone(const uint8_t *orig, size_t W, size_t H, int dir,
-                      const tick *t)
-{
-    long mid = t->edge + dir * (long)(t->len / 2);
-    long end = t->edge + dir * (long)(t->len + 1);
-
-    return t->x1 > t->x0
-           && !ink_in(orig, W, H, (long)t->x0 - 3, (long)t->x0 - 1, mid)
-           && !ink_in(orig, W, H, (long)t->x1 + 1, (long)t->x1 + 3, mid)
-           && !ink_in(orig, W, H, (long)t->x0 - 1, (long)t->x1 + 1, end);
-}
-
-/* Whether t is a tick (tick_alone), then clear it from p's mask. */
-static void clear_tick(ink_plane *p, const uint8_t *orig, size_t W,
-                       size_t H, double s, long off, long base, int dir,
-                       const tick *t)
-{
-    size_t c;
-
-    if (!tick_alone(orig, W, H, dir, t))
-        return;
-    for (c = t->x0; c < t->x1; c++) {
-        long y = base + lround(s * (double)c) - off;
-
-        for (; y >= 0 && y < (long)H && orig[(size_t)y * W + c]; y += dir)
-            p->mk[(size_t)y * W + c] = 0;
-    }
-}
-
-static int cmp_long(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-
-    return (x > y) - (x < y);
-}
-
-/* Of n marks at columns pos[0 .. n) (in order, n <= LINES_MAX), flag in
- * drop those that stand between two others much closer than the pitch
- * (the median gap), where together the two gaps make one pitch: a 1
- * written in a box of a joined row, or on a comb field, among the sides
- * or ticks.  (Separate boxes alternate wide and narrow gaps, so no side
- * has two narrow ones.)  Fewer than 4 marks or out of order: none. */
-static void off_pitch(const long *pos, size_t n, int *drop)
-{
-    long gap[LINES_MAX], sorted[LINES_MAX], pitch;
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        drop[i] = 0;
-    if (n < 4 || n > LINES_MAX)
-        return;
-    for (i = 0; i + 1 < n; i++) {
-        if (pos[i + 1] < pos[i])
-            return;
-        gap[i] = sorted[i] = pos[i + 1] - pos[i];
-    }
-    qsort(sorted, n - 1, sizeof *sorted, cmp_long);
-    pitch = sorted[(n - 1) / 2];
-    for (i = 1; i + 1 < n; i++)
-        drop[i] = 4 * gap[i - 1] < 3 * pitch && 4 * gap[i] < 3 * pitch
-                  && 4 * labs(gap[i - 1] + gap[i] - pitch) < pitch;
-}
-
-/* Take out the ticks of a comb field standing on (or hanging from) the
- * horizontal line bd: short straight vertical strokes, TICK_MIN to
- * TICK_MAX of the writing's height hw long, at most a line's thickness
- * wide (+ 3), alone, their far end free, at the field's pitch.  A digit
- * touching the line is taller, or wider, or goes on sideways, or a 1
- * stands between two ticks. */
-static void clear_ticks(ink_plane *p, const uint8_t *orig, size_t W,
-                        size_t H, double s, long off, const line_band *bd,
-                        size_t hw)
-{
-    size_t lo = (size_t)(TICK_MIN * (double)hw);
-    size_t hi = (size_t)(TICK_MAX * (double)hw);
-    size_t wmax = (bd->b - bd->a) + 3, x, n, i;
-    tick found[LINES_MAX];
-    long pos[LINES_MAX];
-    int dir, drop[LINES_MAX];
-
-    if (lo < 3)
-        lo = 3;
-    for (dir = -1; dir <= 1; dir += 2) {
-        long base = dir < 0 ? (long)bd->a - 1 : (long)bd->b;
-        tick t = { 0, 0, 0, 0 };
-
-        for (x = 0, n = 0; x <= W; x++) {
-            size_t len = 0;
-            long edge = base + lround(s * (double)x) - off;
-
-            if (x < W && edge >= 0 && edge < (long)H)
-                len = tick_run(orig, W, H, x, edge, dir);
-            if (len >= lo && len <= hi) {
-                if (t.x1 != x) {
-                    t.x0 = x;
-                    t.len = 0;
-                    t.edge = edge;
-                }
-                t.x1 = x + 1;
-                t.len = len > t.len ? len : t.len;
-                continue;
-            }
-            if (t.x1 == x && t.x1 - t.x0 <= wmax
-                && tick_alone(orig, W, H, dir, &t) && n < LINES_MAX) {
-                pos[n] = (long)(t.x0 + t.x1) / 2;
-                found[n++] = t;
-            }
-        }
-        /* A 1 standing on the line between two ticks is no tick. */
-        off_pitch(pos, n, drop);
-        for (i = 0; i < n; i++)
-            if (!drop[i])
-                clear_tick(p, orig, W, H, s, off, base, dir, &found[i]);
-    }
-}
-
 /* The same for a vertical band: columns [a, b) (at row 0) sheared with
  * the page, x = col - s * y. */
 static void clear_vband(ink_plane *p, const uint8_t *orig, size_t W,
@@ -886,59 +731,6 @@ static size_t boxed_overlap(const ink_plane *p, size_t W, size_t H,
     return sum;
 }
 
-/* Whether a tick of a comb field (TICK_MIN to TICK_MAX of hw long, at
- * most the band's thickness + 3 wide, alone: what clear_ticks takes out)
- * stands on (or hangs from) band bd, on the same side, within 3 columns
- * of both ends of its run [x0, x1): the bottom (or top) of a comb field
- * of one cell.  A digit's bar ends without, or in strokes that go on. */
-static int comb_ends(const ink_plane *p, size_t W, size_t H, double s,
-                     long off, const line_band *bd, size_t x0, size_t x1,
-                     size_t hw)
-{
-    size_t lo = (size_t)(TICK_MIN * (double)hw);
-    size_t hi = (size_t)(TICK_MAX * (double)hw);
-    size_t wmax = (bd->b - bd->a) + 3;
-    int dir;
-
-    lo = lo < 3 ? 3 : lo;
-    if (x1 <= x0)
-        return 0;
-    for (dir = -1; dir <= 1; dir += 2) {
-        long base = dir < 0 ? (long)bd->a - 1 : (long)bd->b;
-        int found = 0, end;
-
-        for (end = 0; end < 2; end++) {
-            long e = end == 0 ? (long)x0 : (long)x1 - 1, c;
-            tick t = { 0, 0, 0, 0 };
-
-            /* The tick's columns near the end, then whether alone. */
-            for (c = e - 3; c <= e + 4; c++) {
-                long edge = base + lround(s * (double)c) - off;
-                size_t len = 0;
-
-                if (c >= 0 && c < (long)W && c <= e + 3 && edge >= 0
-                    && edge < (long)H)
-                    len = tick_run(p->mk, W, H, (size_t)c, edge, dir);
-                if (len >= lo && len <= hi) {
-                    if (t.x1 != (size_t)c) {
-                        t.x0 = (size_t)c;
-                        t.len = 0;
-                        t.edge = edge;
-                    }
-                    t.x1 = (size_t)c + 1;
-                    t.len = len > t.len ? len : t.len;
-                } else if (t.x1 == (size_t)c && t.x1 - t.x0 <= wmax) {
-                    found += tick_alone(p->mk, W, H, dir, &t);
-                    break;
-                }
-            }
-        }
-        if (found == 2)
-            return 1;
-    }
-    return 0;
-}
-
 /* The share of the columns of the run [x0, x1) of band bd in which the
  * band holds ink and the rows just above and below it hold none: where
  * a printed line runs bare.  A ruled line runs bare but where digits
@@ -1172,7 +964,8 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
     memcpy(lw->orig, p->mk, W * H);
     for (i = 0; i < lw->nh; i++) {
         clear_hband(p, lw->orig, W, H, lw->slope, off, &lw->hb[i]);
-        clear_ticks(p, lw->orig, W, H, lw->slope, off, &lw->hb[i], hw);
+        comb_clear_ticks(p, lw->orig, W, H, lw->slope, off, &lw->hb[i],
+                         hw);
     }
     for (i = 0; i < lw->nv; i++)
         clear_vband(p, lw->orig, W, lw->slope, lw->vy0[i], lw->vy1[i],

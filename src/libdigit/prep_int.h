@@ -90,6 +90,38 @@ typedef struct lines_work {
     size_t nh, nv;
 } lines_work;
 
+/* combs.c.  The ticks of a comb field are TICK_MIN to TICK_MAX of the
+ * handwriting's height long (forms print them up to nearly its height;
+ * a digit standing alone on the line is taller). */
+#define TICK_MIN 0.12
+#define TICK_MAX 0.9
+
+/* Take out of p's mask the ticks of a comb field standing on (or
+ * hanging from) the horizontal line bd (projection rows along slope s,
+ * offset off) against handwriting hw high: short straight vertical
+ * strokes, TICK_MIN to TICK_MAX of hw long, at most the line's thickness
+ * + 3 wide, alone in orig (the mask before), their far end free, at the
+ * field's pitch.  A digit touching the line is taller, or wider, or goes
+ * on sideways, or a 1 stands between two ticks. */
+void comb_clear_ticks(ink_plane *p, const uint8_t *orig, size_t W,
+                      size_t H, double s, long off, const line_band *bd,
+                      size_t hw);
+
+/* Whether a tick as comb_clear_ticks takes out stands on (or hangs
+ * from) band bd, on the same side, within 3 columns of both ends of its
+ * run [x0, x1): the bottom (or top) of a comb field of one cell.  A
+ * digit's bar ends without, or in strokes that go on. */
+int comb_ends(const ink_plane *p, size_t W, size_t H, double s, long off,
+              const line_band *bd, size_t x0, size_t x1, size_t hw);
+
+/* Of n marks at columns pos[0 .. n) (in order, n <= LINES_MAX), flag in
+ * drop those that stand between two others much closer than the pitch
+ * (the median gap), where together the two gaps make one pitch: a 1
+ * written in a box of a joined row, or on a comb field, among the sides
+ * or ticks.  (Separate boxes alternate wide and narrow gaps, so no side
+ * has two narrow ones.)  Fewer than 4 marks or out of order: none. */
+void off_pitch(const long *pos, size_t n, int *drop);
+
 /* Take the printed lines (ruled paper, boxes, underlines, frames) out
  * of p's mask (W x H), keeping the pixels where a digit's stroke crosses
  * one.  Returns how many lines were removed, or -1 with e. */
