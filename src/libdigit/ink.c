@@ -496,26 +496,6 @@ static void paper_span(const size_t *hist, int t, int *lo, int *hi)
     }
 }
 
-/* The levels between the medians of the paper (beyond t) and of the ink
- * (up to t) of hist (paper bright). */
-static int ink_contrast(const size_t *hist, int t)
-{
-    size_t n = 0, m = 0, acc;
-    int k, ink, paper;
-
-    for (k = 0; k <= t; k++)
-        m += hist[k];
-    for (k = t + 1; k < 256; k++)
-        n += hist[k];
-    for (k = 0, acc = 0; k <= t && 2 * (acc + hist[k]) < m; k++)
-        acc += hist[k];
-    ink = k;
-    for (k = t + 1, acc = 0; k < 255 && 2 * (acc + hist[k]) < n; k++)
-        acc += hist[k];
-    paper = k;
-    return paper - ink;
-}
-
 /* Whether the paper of the w x h image c8 (ink dark when dark) is evenly
  * lit though noisy: the median paper level (levels beyond t, paper
  * bright) of each of FLAT_TILES x FLAT_TILES tiles that is mostly paper
@@ -534,7 +514,7 @@ static int tiles_look_flat(const uint8_t *c8, size_t w, size_t h, int dark,
         for (tx = 0; tx < FLAT_TILES; tx++) {
             size_t x0 = tx * w / FLAT_TILES, x1 = (tx + 1) * w / FLAT_TILES;
             size_t y0 = ty * h / FLAT_TILES, y1 = (ty + 1) * h / FLAT_TILES;
-            size_t n = 0, acc = 0;
+            size_t n = 0;
             int k;
 
             memset(hist, 0, sizeof hist);
@@ -545,11 +525,7 @@ static int tiles_look_flat(const uint8_t *c8, size_t w, size_t h, int dark,
                 n += hist[k];
             if (2 * n < (x1 - x0) * (y1 - y0))
                 continue;           /* mostly ink: says little */
-            for (k = t + 1; k < 256; k++) {
-                acc += hist[k];
-                if (2 * acc >= n)
-                    break;
-            }
+            k = hist_median(hist, t + 1, 255);
             lo = k < lo ? k : lo;
             hi = k > hi ? k : hi;
         }
@@ -577,8 +553,10 @@ static int paper_looks_flat(const uint8_t *c8, size_t w, size_t h,
     if (hi - lo < FLAT_SPREAD)
         return 1;
     /* Noisy paper: the estimate can be spared only where the ink is
-     * dark against it (flattening also stretches faint ink). */
-    return ink_contrast(hist, t) >= FLAT_CONTRAST
+     * dark against it, the medians of the two classes far apart
+     * (flattening also stretches faint ink). */
+    return hist_median(hist, t + 1, 255) - hist_median(hist, 0, t)
+           >= FLAT_CONTRAST
            && tiles_look_flat(c8, w, h, dark, t);
 }
 
