@@ -28,16 +28,15 @@ static size_t tick_run(const uint8_t *orig, size_t W, size_t H, size_t x,
     return len;
 }
 
-/* Whether row y of orig has ink in columns [x0, x1) (clipped). */
-static int ink_in(const uint8_t *orig, size_t W, size_t H, long x0,
-                  long x1, long y)
+int mask_ink_in(const uint8_t *mk, size_t W, size_t H, long x0, long x1,
+                long y)
 {
     long x;
 
     if (y < 0 || y >= (long)H)
         return 0;
     for (x = x0 < 0 ? 0 : x0; x < x1 && x < (long)W; x++)
-        if (orig[(size_t)y * W + (size_t)x])
+        if (mk[(size_t)y * W + (size_t)x])
             return 1;
     return 0;
 }
@@ -55,13 +54,14 @@ typedef struct tick {
 static int tick_alone(const uint8_t *orig, size_t W, size_t H, int dir,
                       const tick *t)
 {
-    long mid = t->edge + dir * (long)(t->len / 2);
-    long end = t->edge + dir * (long)(t->len + 1);
+    const long mid = t->edge + dir * (long)(t->len / 2);
+    const long end = t->edge + dir * (long)(t->len + 1);
+    const long x0 = (long)t->x0, x1 = (long)t->x1;
 
-    return t->x1 > t->x0
-           && !ink_in(orig, W, H, (long)t->x0 - 3, (long)t->x0 - 1, mid)
-           && !ink_in(orig, W, H, (long)t->x1 + 1, (long)t->x1 + 3, mid)
-           && !ink_in(orig, W, H, (long)t->x0 - 1, (long)t->x1 + 1, end);
+    return x1 > x0
+           && !mask_ink_in(orig, W, H, x0 - 3, x0 - 1, mid)
+           && !mask_ink_in(orig, W, H, x1 + 1, x1 + 3, mid)
+           && !mask_ink_in(orig, W, H, x0 - 1, x1 + 1, end);
 }
 
 /* Whether t is a tick (tick_alone), then clear it from p's mask. */

@@ -104,14 +104,6 @@ static int hist_median(const size_t *hist, int lo, int hi)
     return lo;
 }
 
-/* The two loops that touch every pixel of every image are written so
- * that the compiler can vectorise them, and asked to. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define DG_VECTORISE __attribute__((optimize("tree-vectorize")))
-#else
-#define DG_VECTORISE
-#endif
-
 /* q = round(255 px), clamped to 0..255.  With SSE2 the saturating packs
  * do the clamping, sixteen pixels at a time. */
 DG_VECTORISE static void quantise(const float *restrict px,

@@ -66,14 +66,6 @@
  * side by side) and this much. */
 #define SIDE_SLACK 2
 
-/* The loops over every pixel are written for the compiler to
- * vectorise, and it is asked to. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define DG_VECTORISE __attribute__((optimize("tree-vectorize")))
-#else
-#define DG_VECTORISE
-#endif
-
 static inline int is_ink(const uint8_t *mk, size_t W, size_t x, size_t y)
 {
     return mk[y * W + x] != 0;
@@ -219,8 +211,8 @@ DG_VECTORISE static uint8_t row_bits(const uint8_t *restrict row, size_t n)
 
 /* The columns and rows that hold strong ink, or faint ink in a run of
  * an eighth of the width (at least WEAK_RUN pixels) or more along a row
- * (a faint printed line; not the paper's noise): [*x0, *x1) x [*y0, *y1).  Returns 0 when there is
- * none. */
+ * (a faint printed line; not the paper's noise): [*x0, *x1) x [*y0,
+ * *y1).  Returns 0 when there is none. */
 static int ink_extent(const ink_plane *p, size_t W, size_t H, size_t *x0,
                       size_t *x1, size_t *y0, size_t *y1)
 {
@@ -475,20 +467,6 @@ static void vertical_lines(lines_work *lw, const ink_plane *p, size_t W,
     lw->nv += nb;
 }
 
-/* Whether column x of p's mask holds ink in row y, or a column either
- * side. */
-static int ink_near(const ink_plane *p, size_t W, size_t H, long x, long y)
-{
-    long c;
-
-    if (y < 0 || y >= (long)H)
-        return 0;
-    for (c = x - 1; c <= x + 1; c++)
-        if (c >= 0 && c < (long)W && p->mk[(size_t)y * W + (size_t)c])
-            return 1;
-    return 0;
-}
-
 /* Of the vertical lines lw->vb[from ..] found between the horizontal
  * lines top and bot, keep those that meet both: a box's side does, a 1
  * written in the box seldom. */
@@ -499,7 +477,7 @@ static void keep_sides(lines_work *lw, const ink_plane *p, size_t W,
     size_t i, n = from;
 
     for (i = from; i < lw->nv; i++) {
-        long y_t = (long)top->b - 1, y_b = (long)bot->a, x, yt, yb;
+        long y_t = (long)top->b - 1, y_b = (long)bot->a, x, xb, yt, yb;
         int meets;
 
         /* the side's middle column where it meets each line */
@@ -510,10 +488,9 @@ static void keep_sides(lines_work *lw, const ink_plane *p, size_t W,
         yb = y_b + lround(lw->slope * (double)x) - off;
         /* two rows into the gap from each line: beyond a line's
          * blurred edge, where only a side joining it has ink */
-        meets = ink_near(p, W, H, x, yt + 2)
-                && ink_near(p, W, H,
-                            x - lround(lw->slope * (double)(yb - yt)),
-                            yb - 2);
+        xb = x - lround(lw->slope * (double)(yb - yt));
+        meets = mask_ink_in(p->mk, W, H, x - 1, x + 2, yt + 2)
+                && mask_ink_in(p->mk, W, H, xb - 1, xb + 2, yb - 2);
         if (meets) {
             lw->vb[n] = lw->vb[i];
             lw->vy0[n] = lw->vy0[i];
@@ -698,11 +675,8 @@ static int side_near(const ink_plane *p, size_t W, size_t H, double s,
          * the left of c (within a pixel). */
         for (y = a; y < b; y++) {
             long cx = (long)c - lround(s * (double)(y - a));
-            const uint8_t *row = p->mk + (size_t)y * W;
 
-            inked += (cx >= 0 && cx < (long)W && row[cx])
-                     || (cx > 0 && cx - 1 < (long)W && row[cx - 1])
-                     || (cx + 1 >= 0 && cx + 1 < (long)W && row[cx + 1]);
+            inked += mask_ink_in(p->mk, W, H, cx - 1, cx + 2, y);
         }
         if ((double)inked >= V_GAP_COVER * (double)(b - a))
             return 1;

@@ -7,7 +7,8 @@
  *   ink.c      grey image -> ink contrast codes and an ink mask: polarity,
  *              grain, threshold; it calls
  *   paper.c    light and paper: uneven light made even (Leptonica)
- *   lines.c    ink mask -> the same without printed lines
+ *   lines.c    ink mask -> the same without printed lines; with
+ *   combs.c    the ticks of comb fields and the pitch of boxes
  *   blobs.c    ink mask -> runs and connected components, clean-up, and
  *              the one walker over the pixel rows of a region
  *   segment.c  components -> pieces (cut where digits may touch) ->
@@ -22,6 +23,14 @@
 
 #include "net.h"
 #include "prep.h"
+
+/* The loops over every pixel are written so that the compiler can
+ * vectorise them, and it is asked to. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define DG_VECTORISE __attribute__((optimize("tree-vectorize")))
+#else
+#define DG_VECTORISE
+#endif
 
 /* ---- ink.c: the contrast image and the mask ---- */
 
@@ -113,6 +122,11 @@ void comb_clear_ticks(ink_plane *p, const uint8_t *orig, size_t W,
  * digit's bar ends without, or in strokes that go on. */
 int comb_ends(const ink_plane *p, size_t W, size_t H, double s, long off,
               const line_band *bd, size_t x0, size_t x1, size_t hw);
+
+/* Whether row y of the mask mk (W x H) has ink in columns [x0, x1)
+ * (clipped to the image). */
+int mask_ink_in(const uint8_t *mk, size_t W, size_t H, long x0, long x1,
+                long y);
 
 /* Of n marks at columns pos[0 .. n) (in order, n <= LINES_MAX), flag in
  * drop those that stand between two others much closer than the pitch
@@ -310,11 +324,12 @@ int seg_read_cell(segment *sg, const dg_net *net, const float *cell,
  * line's height squared (a speck is cheap to drop, a digit is not). */
 double seg_skip_cost(const segment *sg, const piece *pc);
 
-/* seglabel.c.  For training: after seg_choose, label every candidate by the reading
- * of least cost that spells digits[0 .. nd): the digit it stands for on
- * that reading; DG_REJECT when it holds parts of two digits of it or
- * more (each at least 15 % of its ink); else -1 (a piece of one digit,
- * which may look like a whole digit in isolation: no label).
+/* seglabel.c.  For training: after seg_choose, label every candidate by
+ * the reading of least cost that spells digits[0 .. nd): the digit it
+ * stands for on that reading; DG_REJECT when it holds parts of two
+ * digits of it or more (each at least 15 % of its ink); else -1 (a
+ * piece of one digit, which may look like a whole digit in isolation:
+ * no label).
  * label has room for sg->ncands.  Returns how many were labelled (0: no
  * reading spells the digits), or -1. */
 long seg_label(segment *sg, const blobs *b, size_t nout,
