@@ -626,6 +626,20 @@ static double seg_prob(const segment *sg, const float *pr, int best,
     return pr[best] / (1.0 - rej + sg->reject_weight * rej);
 }
 
+/* The reading of the probabilities pr (nout): the likeliest digit in
+ * *best, and that digit or DG_REJECT when "not one digit" is likelier. */
+static int reading(const float *pr, size_t nout, int *best)
+{
+    size_t k;
+    int b = 0;
+
+    for (k = 1; k < 10 && k < nout; k++)
+        if (pr[k] > pr[b])
+            b = (int)k;
+    *best = b;
+    return nout > DG_REJECT && pr[DG_REJECT] > pr[b] ? DG_REJECT : b;
+}
+
 /* Read the batch of n cells in sg->acts and score candidates
  * [from, from + n). */
 static void score_batch(segment *sg, const blobs *b, const dg_net *net,
@@ -633,19 +647,15 @@ static void score_batch(segment *sg, const blobs *b, const dg_net *net,
 {
     const float *prob = dg_net_forward(net, &sg->acts, n);
     const size_t nout = dg_net_out(net);
-    size_t i, k;
+    size_t i;
 
     memcpy(sg->probs + from * nout, prob, n * nout * sizeof *prob);
     for (i = 0; i < n; i++) {
         const float *pr = prob + i * nout;
         seg_cand *c = &sg->cands[from + i];
-        int best = 0, whole;
+        int best, whole;
 
-        for (k = 1; k < 10 && k < nout; k++)
-            if (pr[k] > pr[best])
-                best = (int)k;
-        c->digit = nout > DG_REJECT && pr[DG_REJECT] > pr[best] ? DG_REJECT
-                   : best;
+        c->digit = reading(pr, nout, &best);
         c->prob = pr[best];
         /* A whole mark read confidently as one digit, however wide (a
          * 7 with a long bar), is cut only when its pieces read clearly
@@ -679,18 +689,15 @@ int seg_read_cell(segment *sg, const dg_net *net, const float *cell,
                   double *prob, dg_err *e)
 {
     const float *pr;
-    size_t k, nout = dg_net_out(net);
-    int best = 0;
+    int best, digit;
 
     if (use_net(sg, net, e) < 0)
         return -1;
     memcpy(sg->acts.act[0], cell, DG_CELL_PIXELS * sizeof *cell);
     pr = dg_net_forward(net, &sg->acts, 1);
-    for (k = 1; k < 10 && k < nout; k++)
-        if (pr[k] > pr[best])
-            best = (int)k;
+    digit = reading(pr, dg_net_out(net), &best);
     *prob = pr[best];
-    return nout > DG_REJECT && pr[DG_REJECT] > pr[best] ? DG_REJECT : best;
+    return digit;
 }
 
 /* Classify every candidate, SEG_BATCH at a time. */
