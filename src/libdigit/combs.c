@@ -64,15 +64,14 @@ static int tick_alone(const uint8_t *orig, size_t W, size_t H, int dir,
            && !mask_ink_in(orig, W, H, x0 - 1, x1 + 1, end);
 }
 
-/* Whether t is a tick (tick_alone), then clear it from p's mask. */
+/* Clear tick t (standing on row base, going in direction dir) from p's
+ * mask: its columns' ink in orig from the line on. */
 static void clear_tick(ink_plane *p, const uint8_t *orig, size_t W,
                        size_t H, double s, long off, long base, int dir,
                        const tick *t)
 {
     size_t c;
 
-    if (!tick_alone(orig, W, H, dir, t))
-        return;
     for (c = t->x0; c < t->x1; c++) {
         long y = base + lround(s * (double)c) - off;
 
@@ -109,93 +108,136 @@ void off_pitch(const long *pos, size_t n, int *drop)
                   && 4 * labs(gap[i - 1] + gap[i] - pitch) < pitch;
 }
 
+/* How long a tick of a comb field is, in pixels, against handwriting hw
+ * high: [*lo, *hi]. */
+static void tick_range(size_t hw, size_t *lo, size_t *hi)
+{
+    *lo = (size_t)(TICK_MIN * (double)hw);
+    *lo = *lo < 3 ? 3 : *lo;
+    *hi = (size_t)(TICK_MAX * (double)hw);
+}
+
+/* Called with each tick scan_ticks finds; nonzero stops the scan. */
+typedef int (*tick_fn)(void *ctx, const tick *t);
+
+/* The ticks standing on row base (going in direction dir; rows along
+ * slope s, offset off) in columns [from, to) of mk: runs of columns
+ * whose ink from the line is lo to hi rows long, at most wmax wide,
+ * each handed to fn, left to right. */
+static void scan_ticks(const uint8_t *mk, size_t W, size_t H, double s,
+                       long off, long base, int dir, size_t lo, size_t hi,
+                       size_t wmax, long from, long to, tick_fn fn,
+                       void *ctx)
+{
+    tick t = { 0, 0, 0, 0 };
+    long x;
+
+    for (x = from; x <= to; x++) {
+        long edge = base + lround(s * (double)x) - off;
+        size_t len = 0;
+
+        if (x >= 0 && x < (long)W && x < to && edge >= 0 && edge < (long)H)
+            len = tick_run(mk, W, H, (size_t)x, edge, dir);
+        if (len >= lo && len <= hi) {
+            if (t.x1 != (size_t)x) {
+                t.x0 = (size_t)x;
+                t.len = 0;
+                t.edge = edge;
+            }
+            t.x1 = (size_t)x + 1;
+            t.len = len > t.len ? len : t.len;
+            continue;
+        }
+        if (t.x1 == (size_t)x && t.x1 - t.x0 <= wmax && fn(ctx, &t))
+            return;
+    }
+}
+
+/* comb_clear_ticks' list: the ticks that stand alone, LINES_MAX at most. */
+typedef struct tick_list {
+    const uint8_t *orig;
+    size_t W, H, n;
+    int dir;
+    tick t[LINES_MAX];
+} tick_list;
+
+static int list_tick(void *ctx, const tick *t)
+{
+    tick_list *l = ctx;
+
+    if (l->n < LINES_MAX && tick_alone(l->orig, l->W, l->H, l->dir, t))
+        l->t[l->n++] = *t;
+    return 0;
+}
+
 void comb_clear_ticks(ink_plane *p, const uint8_t *orig, size_t W,
                       size_t H, double s, long off, const line_band *bd,
                       size_t hw)
 {
-    size_t lo = (size_t)(TICK_MIN * (double)hw);
-    size_t hi = (size_t)(TICK_MAX * (double)hw);
-    size_t wmax = (bd->b - bd->a) + 3, x, n, i;
-    tick found[LINES_MAX];
+    size_t lo, hi, i;
+    tick_list l;
     long pos[LINES_MAX];
-    int dir, drop[LINES_MAX];
+    int drop[LINES_MAX];
 
-    if (lo < 3)
-        lo = 3;
-    for (dir = -1; dir <= 1; dir += 2) {
-        long base = dir < 0 ? (long)bd->a - 1 : (long)bd->b;
-        tick t = { 0, 0, 0, 0 };
+    tick_range(hw, &lo, &hi);
+    l.orig = orig;
+    l.W = W;
+    l.H = H;
+    for (l.dir = -1; l.dir <= 1; l.dir += 2) {
+        long base = l.dir < 0 ? (long)bd->a - 1 : (long)bd->b;
 
-        for (x = 0, n = 0; x <= W; x++) {
-            size_t len = 0;
-            long edge = base + lround(s * (double)x) - off;
-
-            if (x < W && edge >= 0 && edge < (long)H)
-                len = tick_run(orig, W, H, x, edge, dir);
-            if (len >= lo && len <= hi) {
-                if (t.x1 != x) {
-                    t.x0 = x;
-                    t.len = 0;
-                    t.edge = edge;
-                }
-                t.x1 = x + 1;
-                t.len = len > t.len ? len : t.len;
-                continue;
-            }
-            if (t.x1 == x && t.x1 - t.x0 <= wmax
-                && tick_alone(orig, W, H, dir, &t) && n < LINES_MAX) {
-                pos[n] = (long)(t.x0 + t.x1) / 2;
-                found[n++] = t;
-            }
-        }
+        l.n = 0;
+        scan_ticks(orig, W, H, s, off, base, l.dir, lo, hi,
+                   (bd->b - bd->a) + 3, 0, (long)W, list_tick, &l);
+        for (i = 0; i < l.n; i++)
+            pos[i] = (long)(l.t[i].x0 + l.t[i].x1) / 2;
         /* A 1 standing on the line between two ticks is no tick. */
-        off_pitch(pos, n, drop);
-        for (i = 0; i < n; i++)
+        off_pitch(pos, l.n, drop);
+        for (i = 0; i < l.n; i++)
             if (!drop[i])
-                clear_tick(p, orig, W, H, s, off, base, dir, &found[i]);
+                clear_tick(p, orig, W, H, s, off, base, l.dir, &l.t[i]);
     }
+}
+
+/* comb_ends' question: whether the first tick found stands alone. */
+typedef struct first_tick {
+    const uint8_t *mk;
+    size_t W, H;
+    int dir, alone;
+} first_tick;
+
+static int first_alone(void *ctx, const tick *t)
+{
+    first_tick *f = ctx;
+
+    f->alone = tick_alone(f->mk, f->W, f->H, f->dir, t);
+    return 1;
 }
 
 int comb_ends(const ink_plane *p, size_t W, size_t H, double s, long off,
               const line_band *bd, size_t x0, size_t x1, size_t hw)
 {
-    size_t lo = (size_t)(TICK_MIN * (double)hw);
-    size_t hi = (size_t)(TICK_MAX * (double)hw);
-    size_t wmax = (bd->b - bd->a) + 3;
-    int dir;
+    size_t lo, hi;
+    first_tick f;
 
-    lo = lo < 3 ? 3 : lo;
     if (x1 <= x0)
         return 0;
-    for (dir = -1; dir <= 1; dir += 2) {
-        long base = dir < 0 ? (long)bd->a - 1 : (long)bd->b;
+    tick_range(hw, &lo, &hi);
+    f.mk = p->mk;
+    f.W = W;
+    f.H = H;
+    for (f.dir = -1; f.dir <= 1; f.dir += 2) {
+        long base = f.dir < 0 ? (long)bd->a - 1 : (long)bd->b;
         int found = 0, end;
 
+        /* The first tick within 3 columns of each end: alone? */
         for (end = 0; end < 2; end++) {
-            long e = end == 0 ? (long)x0 : (long)x1 - 1, c;
-            tick t = { 0, 0, 0, 0 };
+            long e = end == 0 ? (long)x0 : (long)x1 - 1;
 
-            /* The tick's columns near the end, then whether alone. */
-            for (c = e - 3; c <= e + 4; c++) {
-                long edge = base + lround(s * (double)c) - off;
-                size_t len = 0;
-
-                if (c >= 0 && c < (long)W && c <= e + 3 && edge >= 0
-                    && edge < (long)H)
-                    len = tick_run(p->mk, W, H, (size_t)c, edge, dir);
-                if (len >= lo && len <= hi) {
-                    if (t.x1 != (size_t)c) {
-                        t.x0 = (size_t)c;
-                        t.len = 0;
-                        t.edge = edge;
-                    }
-                    t.x1 = (size_t)c + 1;
-                    t.len = len > t.len ? len : t.len;
-                } else if (t.x1 == (size_t)c && t.x1 - t.x0 <= wmax) {
-                    found += tick_alone(p->mk, W, H, dir, &t);
-                    break;
-                }
-            }
+            f.alone = 0;
+            scan_ticks(p->mk, W, H, s, off, base, f.dir, lo, hi,
+                       (bd->b - bd->a) + 3, e - 3, e + 4, first_alone, &f);
+            found += f.alone;
         }
         if (found == 2)
             return 1;
