@@ -236,8 +236,8 @@ static int write_cells(dg_prep_work *w, const dg_image *s,
     return 0;
 }
 
-/* Whether the pieces are the parts of one mark no wider than SURE_ASPECT
- * times its height that the network reads as one digit with probability
+/* Whether the one piece of w->bl, a mark no wider than SURE_ASPECT times
+ * its height, is read by the network as one digit with probability
  * SURE_PROB or more: then that is the cell, in out, and 1; else 0 (out
  * holds nothing of use), or -1.  Most single digits wide enough to be
  * two end here, for one reading instead of a search for cuts and a
@@ -246,24 +246,12 @@ static int sure_single(dg_prep_work *w, const dg_image *s,
                        const dg_prep_opts *o, const dg_net *net,
                        dg_image *out, dg_err *e)
 {
-    const blobs *b = &w->bl;
-    size_t i, x0 = SIZE_MAX, x1 = 0, y0 = SIZE_MAX, y1 = 0;
+    const piece *pc = &w->bl.pieces[0];
     dg_prep_opts quiet = *o;
     double p;
     int digit;
 
-    for (i = 0; i < b->npieces; i++) {
-        const piece *pc = &b->pieces[i];
-
-        if (pc->comp != b->pieces[0].comp)
-            return 0;
-        x0 = pc->x0 < x0 ? pc->x0 : x0;
-        x1 = pc->x1 > x1 ? pc->x1 : x1;
-        y0 = pc->y0 < y0 ? pc->y0 : y0;
-        y1 = pc->y1 > y1 ? pc->y1 : y1;
-    }
-    if (b->npieces == 0
-        || (double)(x1 - x0) > SURE_ASPECT * (double)(y1 - y0))
+    if ((double)(pc->x1 - pc->x0) > SURE_ASPECT * (double)(pc->y1 - pc->y0))
         return 0;
     /* The crop is shown only if it is the answer. */
     quiet.debug = NULL;
