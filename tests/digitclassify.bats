@@ -11,9 +11,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
     load test_helper/common
     cd "$BATS_FILE_TMPDIR"
-    write_gen gen.pl
-    perl gen.pl idx train 300 1
-    digittrain -q --train=train --hidden=32 --epochs=4 --seed=3 -o m.model
+    tiny_model 32 4
 }
 
 setup() {

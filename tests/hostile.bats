@@ -9,10 +9,8 @@ bats_require_minimum_version 1.5.0
 setup_file() {
     load test_helper/common
     cd "$BATS_FILE_TMPDIR"
-    write_gen gen.pl
-    perl gen.pl idx train 300 1
+    tiny_model 16 1
     perl gen.pl pgm 0 1 2 > s.pgm
-    digittrain -q --train=train --hidden=16 --epochs=1 --seed=3 -o m.model
 }
 
 setup() {

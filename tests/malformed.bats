@@ -12,9 +12,7 @@ bats_require_minimum_version 1.5.0
 setup_file() {
     load test_helper/common
     cd "$BATS_FILE_TMPDIR"
-    write_gen gen.pl
-    perl gen.pl idx train 300 1
-    digittrain -q --train=train --hidden=16 --epochs=1 --seed=3 -o m.model
+    tiny_model 16 1
     perl gen.pl pgm 1 > good.pgm
     cases
 }

@@ -43,6 +43,16 @@ write_gen() {
     cp "$top_srcdir/tests/test_helper/patterns.pl" "$1"
 }
 
+# tiny_model HIDDEN EPOCHS: in the current directory, the generator
+# (gen.pl), 300 made-up training digits (train-*) and a small model
+# trained on them with seed 3 (m.model).
+tiny_model() {
+    write_gen gen.pl
+    perl gen.pl idx train 300 1
+    digittrain -q --train=train --hidden="$1" --epochs="$2" --seed=3 \
+        -o m.model
+}
+
 # skip_under_asan: skip a test of memory use or of the installed binaries'
 # contents when the build is instrumented with AddressSanitizer (configure
 # CFLAGS='-fsanitize=address'): its shadow memory defeats ulimit -v and
