@@ -22,6 +22,7 @@ typedef struct cmdline {
     const char *model;
     const char *debug_dir;
     const char *boxes;      /* --boxes: the file of where each cell was */
+    int keep_colours;       /* --no-dropout */
     char **files;
     int nfiles;
 } cmdline;
@@ -71,7 +72,11 @@ static void usage(void)
 "      --no-upsample      read small digits (under 17 pixels high, as in\n"
 "                         a fax) at their own size, not enlarged\n"
 "      --keep-lines       keep printed lines (ruled paper, form boxes,\n"
-"                         underlines) and frames, which are taken out\n"
+"                         underlines) and frames, which are taken out;\n"
+"                         implies --no-dropout\n"
+"      --no-dropout       keep printed lines of a dropout colour (light\n"
+"                         blue rules, red boxes under dark ink), which\n"
+"                         colour images have made paper\n"
 "  -s, --split            always read a whole number (default: one digit or\n"
 "                         a number, as the model reads the image)\n"
 "  -1, --single           always read one digit: all the ink in one cell;\n"
@@ -140,7 +145,7 @@ static void parse_paper(dg_prep_opts *o, const char *arg)
 static void parse_cmdline(int argc, char **argv, cmdline *cl)
 {
     enum { OPT_DESKEW = 256, OPT_NO_DESKEW, OPT_SPECK, OPT_KEEP_LINES,
-           OPT_NO_UPSAMPLE,
+           OPT_NO_DROPOUT, OPT_NO_UPSAMPLE,
            OPT_SPACES, OPT_MODEL, OPT_BOXES };
     static const struct option longopts[] = {
         { "ink", required_argument, NULL, 'i' },
@@ -153,6 +158,7 @@ static void parse_cmdline(int argc, char **argv, cmdline *cl)
         { "no-deskew", no_argument, NULL, OPT_NO_DESKEW },
         { "speck", required_argument, NULL, OPT_SPECK },
         { "keep-lines", no_argument, NULL, OPT_KEEP_LINES },
+        { "no-dropout", no_argument, NULL, OPT_NO_DROPOUT },
         { "no-upsample", no_argument, NULL, OPT_NO_UPSAMPLE },
         { "split", no_argument, NULL, 's' },
         { "single", no_argument, NULL, '1' },
@@ -189,7 +195,8 @@ static void parse_cmdline(int argc, char **argv, cmdline *cl)
         case OPT_SPECK:
             o->speck = (float)tool_parse_double("--speck", optarg, 0.0, 1.0);
             break;
-        case OPT_KEEP_LINES: o->keep_lines = 1; break;
+        case OPT_KEEP_LINES: o->keep_lines = 1; cl->keep_colours = 1; break;
+        case OPT_NO_DROPOUT: cl->keep_colours = 1; break;
         case OPT_NO_UPSAMPLE: o->no_upsample = 1; break;
         case 's': o->split = DG_SPLIT_ALWAYS; break;
         case '1': o->split = DG_SPLIT_NEVER; break;
@@ -347,6 +354,7 @@ int main(int argc, char **argv)
     }
     tool_input_init(&in, cl.files, cl.nfiles);
     in.max_pixels = DG_PREP_MAX_PIXELS;
+    in.keep_colours = cl.keep_colours;
     while ((rc = tool_input_next(&in, &scan)) > 0) {
         sink.image = in.total;
         failed = dg_prep_run(work, &scan, &cl.prep, &out, &e) < 0;

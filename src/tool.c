@@ -246,6 +246,7 @@ int tool_input_next(tool_input *in, dg_image *im)
                 continue;
             }
             dg_pnm_reduce_above(in->r, in->max_pixels);
+            dg_pnm_dropout(in->r, !in->keep_colours);
         }
         in->index++;
         rc = dg_pnm_read(in->r, im, &e);

@@ -63,6 +63,7 @@ typedef struct tool_input {
     int stdin_buffered;     /* standard input's buffer has been set */
     size_t max_pixels;      /* larger images are read reduced (see
                              * dg_pnm_reduce_above); 0: never */
+    int keep_colours;       /* no dropout colour (see dg_pnm_dropout) */
     int failed;             /* an operand could not be opened or read */
 } tool_input;
 

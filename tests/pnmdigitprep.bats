@@ -499,10 +499,13 @@ sys.stdout.buffer.write(b"P4\n16384 16384\n"
         -draw "rectangle 6,$((h - 28)) $((w - 7)),$((h - 26))" \
         -draw "rectangle 6,$((h - 88)) $((w - 7)),$((h - 86))" ruled.ppm
     [ "$(pnmdigitprep ruled.ppm | digitclassify)" = 2590 ]
+    # Light blue under black ink is a dropout colour, made paper as the
+    # image becomes grey; without that, the lines step takes them out:
     # the "lines" picture shows both rules taken out (grey), and the
     # digits' ink kept (black)
+    [ "$(pnmdigitprep --no-dropout ruled.ppm | digitclassify)" = 2590 ]
     mkdir dbg
-    pnmdigitprep --debug=dbg ruled.ppm > /dev/null
+    pnmdigitprep --no-dropout --debug=dbg ruled.ppm > /dev/null
     read -r grey black < <(pgm_values dbg/0001-lines.pgm | awk 'NR > 1 {
         g += $1 == 153; b += $1 == 0 } END { print g, b }')
     echo "w $w grey $grey black $black"
@@ -510,6 +513,55 @@ sys.stdout.buffer.write(b"P4\n16384 16384\n"
     [ "$black" -ge 1000 ]
     pnmdigitprep --keep-lines --debug=kept ruled.ppm > /dev/null
     [ ! -e kept/0001-lines.pgm ]
+    mkdir dropped
+    pnmdigitprep --debug=dropped ruled.ppm > /dev/null
+    [ ! -e dropped/0001-lines.pgm ]
+}
+
+@test "pnmdigitprep: red rules crossing the digits are a dropout colour: paper" {
+    draw_number n.pgm 3815 14 64
+    read -r w h < <(identify -format '%w %h\n' n.pgm)
+    # black ink over red printed lines (multiplied: where the ink
+    # crosses a line it stays dark): two rules through the digits and a
+    # margin line down the 3
+    pgmtoppm 'rgb:14/14/1e-rgb:fa/fa/f6' n.pgm > ink.ppm
+    convert -size "${w}x${h}" xc:white -fill 'rgb(235,125,120)' \
+        -draw "rectangle 0,$((h / 2 - 1)) $w,$((h / 2 + 1))" \
+        -draw "rectangle 0,$((h - 30)) $w,$((h - 28))" \
+        -draw "rectangle 30,0 32,$h" -depth 8 ppm:lines.ppm
+    pamarith -multiply ink.ppm lines.ppm > red.ppm
+    [ "$(pnmdigitprep red.ppm | digitclassify)" = 3815 ]
+    # the grey picture: the rule is paper beside the digits, and the
+    # digits' ink is dark where it crosses it
+    mkdir drop keep
+    pnmdigitprep --debug=drop red.ppm > /dev/null
+    pnmdigitprep --no-dropout --debug=keep red.ppm > /dev/null || true
+    local y=$((h / 2)) paper rule kept
+    paper=$(pgm_values drop/0001-grey.pgm | sed -n "$((2 + 5 * w + 5))p")
+    rule=$(pgm_values drop/0001-grey.pgm | sed -n "$((2 + y * w + 5))p")
+    kept=$(pgm_values keep/0001-grey.pgm | sed -n "$((2 + y * w + 5))p")
+    echo "paper $paper rule $rule kept $kept"
+    [ "$rule" -ge $((paper - 3)) ]
+    [ "$kept" -le $((paper - 40)) ]
+    [ "$(pgm_values drop/0001-grey.pgm | awk 'NR > 1 && $1 < 80' | wc -l)" \
+        -ge "$(pgm_values keep/0001-grey.pgm | awk 'NR > 1 && $1 < 80' | wc -l)" ]
+    # --keep-lines keeps them too
+    mkdir all
+    pnmdigitprep --keep-lines --debug=all red.ppm > /dev/null || true
+    [ "$(pgm_values all/0001-grey.pgm | sed -n "$((2 + y * w + 5))p")" = "$kept" ]
+}
+
+@test "pnmdigitprep: blue rules under a blue pen are not its ink's colour's dropout" {
+    # a blue pen: the rules are of the ink's own hue, so they stay for
+    # the lines step, and the digits are whole
+    draw_number n.pgm 2590 14 64
+    read -r w h < <(identify -format '%w %h\n' n.pgm)
+    pgmtoppm 'rgb:22/36/94-rgb:fa/f8/f0' n.pgm > ink.ppm
+    convert -size "${w}x${h}" xc:white -fill 'rgb(150,190,240)' \
+        -draw "rectangle 0,$((h - 28)) $w,$((h - 26))" -depth 8 \
+        ppm:lines.ppm
+    pamarith -multiply ink.ppm lines.ppm > blue.ppm
+    [ "$(pnmdigitprep blue.ppm | digitclassify)" = 2590 ]
 }
 
 @test "pnmdigitprep: digits' bars lined up across a number are no printed line" {

@@ -1,7 +1,36 @@
 /* colour.c - colour to grey, decided from the image; see colour.h. */
 #include <config.h>
 
+#include <math.h>
+
 #include "colour.h"
+
+/* The dropout colours.  Colours are taken relative to the paper's
+ * (each channel over the paper's), so that mixing with the paper and
+ * the light falling on it change a colour's brightness and how strongly
+ * it shows, never its hue: q = c / paper, m its mean, and its chroma the
+ * opponent pair (q0 - q1, (q0 + q1 - 2 q2) / sqrt 3).
+ *
+ * The ink is the darkest INK_SHARE of the pixels (at least INK_MIN);
+ * "dark" is anything below halfway from the ink's m to the paper's.
+ * The hues with a chroma of at least CHROMA (a blue pen, a red marker;
+ * never black ink's faint tint) among the darkest HUE_DARKEST of the
+ * pixels (at least HUE_MIN; the ink, not paper in a shadow) are the
+ * inks' hues: a hue bin of HUE_BINS holding HUE_SHARE of those darkest
+ * pixels (not the edges of black ink crossing a red line).  A pixel that is not
+ * dark, has a chroma of at least CHROMA and a hue more than HUE_NEAR
+ * bins from every ink's is of a dropout colour. */
+#define INK_SHARE 0.002
+#define INK_MIN 16
+#define CHROMA 0.1f
+#define HUE_BINS 36
+#define HUE_SHARE 0.1
+#define HUE_DARKEST 0.02
+#define HUE_MIN 64
+#define HUE_NEAR 1
+/* A printed colour takes some light in every channel: its brightest
+ * channel shows at least LIT_SHARE of the paper's light under it. */
+#define LIT_SHARE 0.8f
 
 /* The sample at which the running count of hist reaches frac of n. */
 static int percentile(const uint32_t hist[256], size_t n, double frac)
@@ -39,17 +68,143 @@ void dg_colour_weights(const dg_colour_hist *hist, float w[3])
         w[k] = (float)(c[k] / sum);
 }
 
-void dg_colour_to_grey(dg_image *im, const dg_colour_hist *hist)
+static inline void unpack(const float *px, float c[3])
 {
-    float w[3], *px = im->px;
-    size_t i, n = im->w * im->h;
+    uint32_t v;
+
+    memcpy(&v, px, sizeof v);
+    c[0] = (float)(v & 0xff);
+    c[1] = (float)(v >> 8 & 0xff);
+    c[2] = (float)(v >> 16 & 0xff);
+}
+
+/* What the dropout test needs: 1 / the paper's colour, the level below
+ * which a pixel is dark, and the hue bins of the inks (with their
+ * neighbours). */
+typedef struct dropout_test {
+    float inv[3], dark;
+    uint8_t ink_hue[HUE_BINS];
+} dropout_test;
+
+/* The colour c relative to the paper: its mean m and chroma (u, v). */
+static inline void relative(const dropout_test *t, const float c[3],
+                            float *m, float *u, float *v)
+{
+    const float q0 = c[0] * t->inv[0], q1 = c[1] * t->inv[1],
+                q2 = c[2] * t->inv[2];
+
+    *m = (q0 + q1 + q2) * (1.0f / 3.0f);
+    *u = q0 - q1;
+    *v = (q0 + q1 - 2.0f * q2) * 0.57735027f;
+}
+
+static int hue_bin(float u, float v)
+{
+    int b = (int)floorf((atan2f(v, u) + (float)M_PI)
+                        * (HUE_BINS / (2.0f * (float)M_PI)));
+
+    return b < 0 ? 0 : b >= HUE_BINS ? HUE_BINS - 1 : b;
+}
+
+/* Set t up for the packed image im with histograms hist. */
+static void dropout_setup(const dg_image *im, const dg_colour_hist *hist,
+                          dropout_test *t)
+{
+    const size_t n = im->w * im->h;
+    size_t want = (size_t)(INK_SHARE * (double)n), acc = 0, i, dark = 0;
+    size_t count[HUE_BINS] = { 0 };
+    double sum = 0, psum = 0;
+    int k, cut;
+
+    for (k = 0; k < 3; k++) {
+        float p = (float)percentile(hist->h[k], n, 0.80);
+
+        psum += p;
+        t->inv[k] = p > 0 ? 1.0f / p : 0.0f;
+    }
+    /* The ink's level: the mean of the darkest pixels, by r + g + b. */
+    want = want < INK_MIN ? INK_MIN : want;
+    for (cut = 0; cut < 766 && acc < want; cut++) {
+        acc += hist->sum[cut];
+        sum += (double)cut * hist->sum[cut];
+    }
+    t->dark = psum > 0 && acc > 0
+              ? (float)(0.5 * (1.0 + sum / (double)acc / psum)) : 0.0f;
+    /* The inks' hues: among the darkest HUE_DARKEST of the pixels (ink,
+     * not the paper in a shadow). */
+    want = (size_t)(HUE_DARKEST * (double)n);
+    want = want < HUE_MIN ? HUE_MIN : want;
+    for (cut = 0, acc = 0; cut < 766 && acc < want; cut++)
+        acc += hist->sum[cut];
+    memset(t->ink_hue, 0, sizeof t->ink_hue);
+    for (i = 0; i < n; i++) {
+        float c[3], m, u, v;
+
+        unpack(im->px + i, c);
+        if (c[0] + c[1] + c[2] >= (float)cut)
+            continue;
+        dark++;
+        relative(t, c, &m, &u, &v);
+        if (u * u + v * v >= CHROMA * CHROMA)
+            count[hue_bin(u, v)]++;
+    }
+    for (k = 0; k < HUE_BINS; k++) {
+        int d;
+
+        if (count[k] < 4 || (double)count[k] < HUE_SHARE * (double)dark)
+            continue;
+        for (d = -HUE_NEAR; d <= HUE_NEAR; d++)
+            t->ink_hue[(k + d + HUE_BINS) % HUE_BINS] = 1;
+    }
+}
+
+/* Whether colour c is a dropout colour under t; if so, *lit is how
+ * brightly the paper under it is lit (its brightest channel's share of
+ * the paper's, over LIT_SHARE). */
+static int dropout_colour(const dropout_test *t, const float c[3],
+                          float *lit)
+{
+    float m, u, v, most = 0;
+    int k;
+
+    relative(t, c, &m, &u, &v);
+    if (m < t->dark || u * u + v * v < CHROMA * CHROMA
+        || t->ink_hue[hue_bin(u, v)])
+        return 0;
+    for (k = 0; k < 3; k++) {
+        float r = c[k] * t->inv[k];
+
+        most = r > most ? r : most;
+    }
+    most /= LIT_SHARE;
+    *lit = most < 1.0f ? most : 1.0f;
+    return 1;
+}
+
+size_t dg_colour_to_grey(dg_image *im, const dg_colour_hist *hist,
+                         int dropout)
+{
+    float w[3], *px = im->px, paper_grey = 0;
+    size_t i, n = im->w * im->h, dropped = 0;
+    dropout_test t;
 
     dg_colour_weights(hist, w);
-    for (i = 0; i < n; i++) {
-        uint32_t v;
-
-        memcpy(&v, px + i, sizeof v);
-        px[i] = (w[0] * (float)(v & 0xff) + w[1] * (float)(v >> 8 & 0xff)
-                 + w[2] * (float)(v >> 16 & 0xff)) * (1.0f / 255.0f);
+    if (dropout) {
+        dropout_setup(im, hist, &t);
+        for (i = 0; i < 3; i++)
+            paper_grey += t.inv[i] > 0 ? w[i] / t.inv[i] : 0.0f;
+        paper_grey *= 1.0f / 255.0f;
     }
+    for (i = 0; i < n; i++) {
+        float c[3], lit;
+
+        unpack(px + i, c);
+        if (dropout && dropout_colour(&t, c, &lit)) {
+            px[i] = paper_grey * lit;
+            dropped++;
+            continue;
+        }
+        px[i] = (w[0] * c[0] + w[1] * c[1] + w[2] * c[2]) * (1.0f / 255.0f);
+    }
+    return dropped;
 }

@@ -7,6 +7,14 @@
  * most: black ink weighs them alike, a red pen is read in green and
  * blue, a blue pen in red and green.
  *
+ * Printed lines in a dropout colour (light blue rules, red margins and
+ * form boxes under dark ink) are made paper here: a pixel that is not
+ * dark and shows a hue, relative to the paper, that none of the dark
+ * pixels (the inks) show, is of a third colour, and it becomes the
+ * paper, lit as brightly as the pixel's brightest channel says
+ * (dg_colour_to_grey's dropout).  Lines of an ink's own hue, and grey
+ * ones, stay.
+ *
  * While an image is read, each pixel's three 8-bit samples are packed
  * into the 32 bits of its float (dg_colour_pack), so the decision costs
  * no memory beyond the grey image; dg_colour_to_grey then replaces the
@@ -23,6 +31,7 @@
 /* Per-channel histograms of the samples packed so far. */
 typedef struct dg_colour_hist {
     uint32_t h[3][256];
+    uint32_t sum[766];          /* of r + g + b: where the ink is */
 } dg_colour_hist;
 
 /* Store the samples r, g, b (0..255) in *px and count them in hist. */
@@ -35,6 +44,7 @@ static inline void dg_colour_pack(float *px, uint8_t r, uint8_t g,
     hist->h[0][r]++;
     hist->h[1][g]++;
     hist->h[2][b]++;
+    hist->sum[r + g + b]++;
 }
 
 /* The weights (summing to 1) that make grey from the channels of an
@@ -42,7 +52,10 @@ static inline void dg_colour_pack(float *px, uint8_t r, uint8_t g,
 void dg_colour_weights(const dg_colour_hist *hist, float w[3]);
 
 /* Replace every packed pixel of im by its grey in [0, 1], with the
- * weights that hist decides. */
-void dg_colour_to_grey(dg_image *im, const dg_colour_hist *hist);
+ * weights that hist decides; with dropout, pixels of a third colour
+ * (neither paper nor ink nor a mix of them) become paper.  Returns how
+ * many pixels were dropped. */
+size_t dg_colour_to_grey(dg_image *im, const dg_colour_hist *hist,
+                         int dropout);
 
 #endif

@@ -26,6 +26,7 @@ struct dg_pnm_reader {
     size_t rawcap;
     dg_colour_hist hist;    /* of the colour image being read */
     size_t max_pixels;      /* larger images are reduced; 0: never */
+    int keep_colours;       /* no dropout of printed lines by colour */
     float *line, *acc;      /* reducing: one row decoded; sums of a band
                              * of rows, (w / k, channels) */
     size_t linecap, acccap;
@@ -88,6 +89,11 @@ void dg_pnm_close(dg_pnm_reader *r)
 void dg_pnm_reduce_above(dg_pnm_reader *r, size_t max_pixels)
 {
     r->max_pixels = max_pixels;
+}
+
+void dg_pnm_dropout(dg_pnm_reader *r, int on)
+{
+    r->keep_colours = !on;
 }
 
 const dg_pnm_info *dg_pnm_last(const dg_pnm_reader *r)
@@ -193,6 +199,9 @@ static int read_fast(dg_pnm_reader *r, const struct pam *pam, dg_image *im,
         for (c = 0; c < 3; c++)
             for (x = 0; x < 256; x++)
                 r->hist.h[c][x] += odd.h[c][x];
+    if (ch == 3)
+        for (x = 0; x < 766; x++)
+            r->hist.sum[x] += odd.sum[x];
     return 0;
 }
 
@@ -308,6 +317,7 @@ static void describe(dg_pnm_info *info, const struct pam *pam)
                   || pam->format == PPM_FORMAT;
     info->maxval = (unsigned)pam->maxval;
     info->depth = pam->depth;
+    info->dropped = 0;
 }
 
 /* The part that runs under libnetpbm's error jump.  Everything it
@@ -364,7 +374,7 @@ static int read_image(dg_pnm_reader *r, dg_image *im, tuple **rowp,
         im->h = h;
     }
     if (pam.depth >= 3)
-        dg_colour_to_grey(im, &r->hist);
+        r->last.dropped = dg_colour_to_grey(im, &r->hist, !r->keep_colours);
     return 0;
 }
 

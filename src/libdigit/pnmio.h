@@ -4,7 +4,8 @@
  * A reader takes a stream of any number of PBM, PGM, PPM or PAM images
  * (plain or raw, maxval up to 65535) and hands them out one at a time as
  * grey dg_images (sample / maxval; colour converted with weights decided
- * from the image, see colour.h; an alpha channel ignored).  Memory grows with the rows actually read, never
+ * from the image, and printed lines of a dropout colour made paper, see
+ * colour.h; an alpha channel ignored).  Memory grows with the rows actually read, never
  * with what a header claims, so a lying header cannot make it allocate
  * without bound.  Errors from libnetpbm are caught and returned as
  * messages: nothing here prints or exits. */
@@ -34,6 +35,7 @@ typedef struct dg_pnm_info {
     unsigned depth;         /* samples per pixel in the file */
     unsigned scale;         /* the image was reduced this many times
                              * (1: not at all); see dg_pnm_reduce_above */
+    size_t dropped;         /* pixels of a dropout colour made paper */
 } dg_pnm_info;
 
 /* Start reading the stream f (not closed by the reader). */
@@ -50,6 +52,11 @@ int dg_pnm_read(dg_pnm_reader *r, dg_image *im, dg_err *e);
  * pixel the mean of a k x k block, read so that the full-size image is
  * never held (0, the default: never reduce). */
 void dg_pnm_reduce_above(dg_pnm_reader *r, size_t max_pixels);
+
+/* Whether colour images have printed lines of a dropout colour (a
+ * third colour beside paper and ink: light blue rules, red boxes) made
+ * paper as they become grey; on by default.  See colour.h. */
+void dg_pnm_dropout(dg_pnm_reader *r, int on);
 
 /* Facts about the image last read by dg_pnm_read. */
 const dg_pnm_info *dg_pnm_last(const dg_pnm_reader *r);
