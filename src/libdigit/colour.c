@@ -27,6 +27,13 @@
 #define HUE_SHARE 0.1
 #define HUE_DARKEST 0.02
 #define HUE_MIN 64
+/* Only an image with THIRD_SHARE of its pixels (and THIRD_MIN) of a
+ * dropout colour gets the pass that drops them; the pixels of images of
+ * more than SAMPLE_ABOVE pixels are sampled to find out. */
+#define THIRD_SHARE 0.002
+#define THIRD_MIN 20
+#define SAMPLE_ABOVE 65536
+#define SAMPLE 4
 #define HUE_NEAR 1
 /* A printed colour takes some light in every channel: its brightest
  * channel shows at least LIT_SHARE of the paper's light under it. */
@@ -106,13 +113,18 @@ static int hue_bin(float u, float v)
     return b < 0 ? 0 : b >= HUE_BINS ? HUE_BINS - 1 : b;
 }
 
-/* Set t up for the packed image im with histograms hist. */
-static void dropout_setup(const dg_image *im, const dg_colour_hist *hist,
-                          dropout_test *t)
+/* Set t up for the packed image im with histograms hist.  Returns
+ * whether im holds enough of a dropout colour to be worth a pass: the
+ * work is done on every SAMPLE-th row and column of a large image. */
+static int dropout_setup(const dg_image *im, const dg_colour_hist *hist,
+                         dropout_test *t)
 {
     const size_t n = im->w * im->h;
-    size_t want = (size_t)(INK_SHARE * (double)n), acc = 0, i, dark = 0;
-    size_t count[HUE_BINS] = { 0 };
+    const size_t step = n > SAMPLE_ABOVE ? SAMPLE : 1;
+    size_t want = (size_t)(INK_SHARE * (double)n), acc = 0, x, y, dark = 0;
+    size_t third = 0, sampled = 0;
+    uint32_t sums[766];
+    size_t count[HUE_BINS] = { 0 }, light[HUE_BINS] = { 0 };
     double sum = 0, psum = 0;
     int k, cut;
 
@@ -122,40 +134,57 @@ static void dropout_setup(const dg_image *im, const dg_colour_hist *hist,
         psum += p;
         t->inv[k] = p > 0 ? 1.0f / p : 0.0f;
     }
-    /* The ink's level: the mean of the darkest pixels, by r + g + b. */
+    /* The histogram of r + g + b over the pixels sampled. */
+    memset(sums, 0, sizeof sums);
+    for (y = 0; y < im->h; y += step)
+        for (x = 0; x < im->w; x += step) {
+            float c[3];
+
+            unpack(im->px + y * im->w + x, c);
+            sums[(int)(c[0] + c[1] + c[2])]++;
+            sampled++;
+        }
+    /* The ink's level: the mean of the darkest pixels. */
+    want = (size_t)(INK_SHARE * (double)sampled);
     want = want < INK_MIN ? INK_MIN : want;
     for (cut = 0; cut < 766 && acc < want; cut++) {
-        acc += hist->sum[cut];
-        sum += (double)cut * hist->sum[cut];
+        acc += sums[cut];
+        sum += (double)cut * sums[cut];
     }
     t->dark = psum > 0 && acc > 0
               ? (float)(0.5 * (1.0 + sum / (double)acc / psum)) : 0.0f;
     /* The inks' hues: among the darkest HUE_DARKEST of the pixels (ink,
      * not the paper in a shadow). */
-    want = (size_t)(HUE_DARKEST * (double)n);
+    want = (size_t)(HUE_DARKEST * (double)sampled);
     want = want < HUE_MIN ? HUE_MIN : want;
     for (cut = 0, acc = 0; cut < 766 && acc < want; cut++)
-        acc += hist->sum[cut];
+        acc += sums[cut];
     memset(t->ink_hue, 0, sizeof t->ink_hue);
-    for (i = 0; i < n; i++) {
-        float c[3], m, u, v;
+    for (y = 0; y < im->h; y += step)
+        for (x = 0; x < im->w; x += step) {
+            float c[3], m, u, v;
 
-        unpack(im->px + i, c);
-        if (c[0] + c[1] + c[2] >= (float)cut)
-            continue;
-        dark++;
-        relative(t, c, &m, &u, &v);
-        if (u * u + v * v >= CHROMA * CHROMA)
-            count[hue_bin(u, v)]++;
-    }
+            unpack(im->px + y * im->w + x, c);
+            relative(t, c, &m, &u, &v);
+            if (c[0] + c[1] + c[2] < (float)cut) {
+                dark++;
+                if (u * u + v * v >= CHROMA * CHROMA)
+                    count[hue_bin(u, v)]++;
+            } else if (m >= t->dark && u * u + v * v >= CHROMA * CHROMA)
+                light[hue_bin(u, v)]++;     /* of a dropout colour? */
+        }
     for (k = 0; k < HUE_BINS; k++) {
         int d;
 
-        if (count[k] < 4 || (double)count[k] < HUE_SHARE * (double)dark)
+        if (count[k] < 2 || (double)count[k] < HUE_SHARE * (double)dark)
             continue;
         for (d = -HUE_NEAR; d <= HUE_NEAR; d++)
             t->ink_hue[(k + d + HUE_BINS) % HUE_BINS] = 1;
     }
+    for (k = 0; k < HUE_BINS; k++)
+        third += t->ink_hue[k] ? 0 : light[k];
+    return (double)third >= THIRD_SHARE * (double)sampled
+           && third * step * step >= THIRD_MIN;
 }
 
 /* Whether colour c is a dropout colour under t; if so, *lit is how
@@ -181,30 +210,50 @@ static int dropout_colour(const dropout_test *t, const float c[3],
     return 1;
 }
 
-size_t dg_colour_to_grey(dg_image *im, const dg_colour_hist *hist,
-                         int dropout)
+/* Replace the packed pixels of im by their grey, with weights w; with
+ * t, pixels of a dropout colour become the paper (of grey paper_grey)
+ * as lit there.  Returns how many were. */
+static size_t to_grey(dg_image *im, const float w[3], const dropout_test *t,
+                      float paper_grey)
 {
-    float w[3], *px = im->px, paper_grey = 0;
+    float *px = im->px;
     size_t i, n = im->w * im->h, dropped = 0;
-    dropout_test t;
 
-    dg_colour_weights(hist, w);
-    if (dropout) {
-        dropout_setup(im, hist, &t);
-        for (i = 0; i < 3; i++)
-            paper_grey += t.inv[i] > 0 ? w[i] / t.inv[i] : 0.0f;
-        paper_grey *= 1.0f / 255.0f;
+    if (t == NULL) {            /* the plain loop, which vectorises */
+        for (i = 0; i < n; i++) {
+            float c[3];
+
+            unpack(px + i, c);
+            px[i] = (w[0] * c[0] + w[1] * c[1] + w[2] * c[2])
+                    * (1.0f / 255.0f);
+        }
+        return 0;
     }
     for (i = 0; i < n; i++) {
         float c[3], lit;
 
         unpack(px + i, c);
-        if (dropout && dropout_colour(&t, c, &lit)) {
+        if (dropout_colour(t, c, &lit)) {
             px[i] = paper_grey * lit;
             dropped++;
-            continue;
-        }
-        px[i] = (w[0] * c[0] + w[1] * c[1] + w[2] * c[2]) * (1.0f / 255.0f);
+        } else
+            px[i] = (w[0] * c[0] + w[1] * c[1] + w[2] * c[2])
+                    * (1.0f / 255.0f);
     }
     return dropped;
+}
+
+size_t dg_colour_to_grey(dg_image *im, const dg_colour_hist *hist,
+                         int dropout)
+{
+    float w[3], paper_grey = 0;
+    dropout_test t;
+    int k;
+
+    dg_colour_weights(hist, w);
+    if (!dropout || !dropout_setup(im, hist, &t))
+        return to_grey(im, w, NULL, 0.0f);
+    for (k = 0; k < 3; k++)
+        paper_grey += t.inv[k] > 0 ? w[k] / t.inv[k] : 0.0f;
+    return to_grey(im, w, &t, paper_grey * (1.0f / 255.0f));
 }

@@ -31,7 +31,6 @@
 /* Per-channel histograms of the samples packed so far. */
 typedef struct dg_colour_hist {
     uint32_t h[3][256];
-    uint32_t sum[766];          /* of r + g + b: where the ink is */
 } dg_colour_hist;
 
 /* Store the samples r, g, b (0..255) in *px and count them in hist. */
@@ -44,7 +43,6 @@ static inline void dg_colour_pack(float *px, uint8_t r, uint8_t g,
     hist->h[0][r]++;
     hist->h[1][g]++;
     hist->h[2][b]++;
-    hist->sum[r + g + b]++;
 }
 
 /* The weights (summing to 1) that make grey from the channels of an

@@ -199,9 +199,6 @@ static int read_fast(dg_pnm_reader *r, const struct pam *pam, dg_image *im,
         for (c = 0; c < 3; c++)
             for (x = 0; x < 256; x++)
                 r->hist.h[c][x] += odd.h[c][x];
-    if (ch == 3)
-        for (x = 0; x < 766; x++)
-            r->hist.sum[x] += odd.sum[x];
     return 0;
 }
 
