@@ -20,6 +20,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <math.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,19 +72,31 @@ static void write_cell(sink *s, const float *cell, int label)
     }
 }
 
+/* Whether cell, written as bytes and read back, is one digit to the
+ * preprocessing digittrain --extra gives it (a cell of faint ink alone
+ * is blank there, and refused). */
+static int is_example(const float *cell)
+{
+    static dg_image im, out;
+    static float px[DG_CELL_PIXELS];
+    dg_prep_opts o;
+    dg_err e;
+    size_t i;
+
+    for (i = 0; i < DG_CELL_PIXELS; i++)
+        px[i] = (float)lrintf(cell[i] * 255.0f) / 255.0f;
+    im.w = im.h = DG_CELL;
+    im.px = px;
+    dg_prep_defaults(&o);
+    return dg_prep(&im, &o, &out, &e) == 0 && out.w == DG_CELL
+           && out.h == DG_CELL;
+}
+
 static void take(void *ctx, const float *cell, int label)
 {
     sink *s = ctx;
-    float most = 0, sum = 0;
-    size_t i;
 
-    /* A cell of faint ink alone is no example (and digittrain's
-     * preprocessing would find it blank). */
-    for (i = 0; i < DG_CELL_PIXELS; i++) {
-        most = cell[i] > most ? cell[i] : most;
-        sum += cell[i];
-    }
-    if (most < 0.5f || sum < 3.0f)
+    if (!is_example(cell))
         return;
 
     if (label != DG_REJECT) {
