@@ -270,6 +270,26 @@ static void write_stage(void *ctx, const char *stage, const dg_image *im)
     }
 }
 
+/* The --debug picture of the dropout colour: the pixels of scan that
+ * were made paper (mask) in grey, the rest of the image black where it
+ * is dark and white elsewhere, as the lines picture shows ink and lines.
+ * pic is reshaped. */
+static void write_dropout(debug_sink *d, const dg_image *scan,
+                          const uint8_t *mask, dg_image *pic)
+{
+    dg_err e;
+    size_t i, n = scan->w * scan->h;
+
+    if (dg_image_reshape(pic, scan->w, scan->h, &e) < 0) {
+        tool_error("%s", e.msg);
+        d->failed = 1;
+        return;
+    }
+    for (i = 0; i < n; i++)
+        pic->px[i] = mask[i] ? 0.6f : scan->px[i] < 0.5f ? 0.0f : 1.0f;
+    write_stage(d, "dropout", pic);
+}
+
 /* An empty (all black) cell into out: what a blank image gives. */
 static int empty_cell(dg_image *out, dg_err *e)
 {
@@ -316,7 +336,8 @@ int main(int argc, char **argv)
 {
     cmdline cl;
     tool_input in;
-    dg_image scan = { 0, 0, NULL }, out = { 0, 0, NULL };
+    dg_image scan = { 0, 0, NULL }, out = { 0, 0, NULL },
+             pic = { 0, 0, NULL };
     dg_prep_work *work;
     debug_sink sink = { NULL, 0, 0 };
     static model_source model;
@@ -355,8 +376,11 @@ int main(int argc, char **argv)
     tool_input_init(&in, cl.files, cl.nfiles);
     in.max_pixels = DG_PREP_MAX_PIXELS;
     in.keep_colours = cl.keep_colours;
+    in.dropout_mask = cl.debug_dir != NULL;
     while ((rc = tool_input_next(&in, &scan)) > 0) {
         sink.image = in.total;
+        if (cl.debug_dir != NULL && dg_pnm_dropout_mask(in.r) != NULL)
+            write_dropout(&sink, &scan, dg_pnm_dropout_mask(in.r), &pic);
         failed = dg_prep_run(work, &scan, &cl.prep, &out, &e) < 0;
         if (failed) {
             /* The image's slot is kept (an empty cell), so output N still
@@ -398,5 +422,6 @@ int main(int argc, char **argv)
         dg_net_free(&model.net);
     dg_image_free(&scan);
     dg_image_free(&out);
+    dg_image_free(&pic);
     return tool_finish(status);
 }

@@ -247,6 +247,7 @@ int tool_input_next(tool_input *in, dg_image *im)
             }
             dg_pnm_reduce_above(in->r, in->max_pixels);
             dg_pnm_dropout(in->r, !in->keep_colours);
+            dg_pnm_keep_dropout_mask(in->r, in->dropout_mask);
         }
         in->index++;
         rc = dg_pnm_read(in->r, im, &e);

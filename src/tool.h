@@ -64,6 +64,7 @@ typedef struct tool_input {
     size_t max_pixels;      /* larger images are read reduced (see
                              * dg_pnm_reduce_above); 0: never */
     int keep_colours;       /* no dropout colour (see dg_pnm_dropout) */
+    int dropout_mask;       /* keep its mask (dg_pnm_keep_dropout_mask) */
     int failed;             /* an operand could not be opened or read */
 } tool_input;
 

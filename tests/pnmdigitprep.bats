@@ -545,6 +545,12 @@ sys.stdout.buffer.write(b"P4\n16384 16384\n"
     [ "$kept" -le $((paper - 40)) ]
     [ "$(pgm_values drop/0001-grey.pgm | awk 'NR > 1 && $1 < 80' | wc -l)" \
         -ge "$(pgm_values keep/0001-grey.pgm | awk 'NR > 1 && $1 < 80' | wc -l)" ]
+    # the dropout picture shows the lines taken out in grey (three lines
+    # 3 pixels wide across or down the image: most of their pixels)
+    [ -e drop/0001-dropout.pgm ]
+    [ ! -e keep/0001-dropout.pgm ]
+    [ "$(pgm_values drop/0001-dropout.pgm | awk 'NR > 1 && $1 == 153' |
+         wc -l)" -ge $(((2 * 3 * w + 3 * h) / 2)) ]
     # --keep-lines keeps them too
     mkdir all
     pnmdigitprep --keep-lines --debug=all red.ppm > /dev/null || true

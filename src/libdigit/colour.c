@@ -214,7 +214,7 @@ static int dropout_colour(const dropout_test *t, const float c[3],
  * t, pixels of a dropout colour become the paper (of grey paper_grey)
  * as lit there.  Returns how many were. */
 static size_t to_grey(dg_image *im, const float w[3], const dropout_test *t,
-                      float paper_grey)
+                      float paper_grey, uint8_t *mask)
 {
     float *px = im->px;
     size_t i, n = im->w * im->h, dropped = 0;
@@ -232,19 +232,24 @@ static size_t to_grey(dg_image *im, const float w[3], const dropout_test *t,
     for (i = 0; i < n; i++) {
         float c[3], lit;
 
+        int third;
+
         unpack(px + i, c);
-        if (dropout_colour(t, c, &lit)) {
+        third = dropout_colour(t, c, &lit);
+        if (third) {
             px[i] = paper_grey * lit;
             dropped++;
         } else
             px[i] = (w[0] * c[0] + w[1] * c[1] + w[2] * c[2])
                     * (1.0f / 255.0f);
+        if (mask != NULL)
+            mask[i] = (uint8_t)third;
     }
     return dropped;
 }
 
 size_t dg_colour_to_grey(dg_image *im, const dg_colour_hist *hist,
-                         int dropout)
+                         int dropout, uint8_t *mask)
 {
     float w[3], paper_grey = 0;
     dropout_test t;
@@ -252,8 +257,8 @@ size_t dg_colour_to_grey(dg_image *im, const dg_colour_hist *hist,
 
     dg_colour_weights(hist, w);
     if (!dropout || !dropout_setup(im, hist, &t))
-        return to_grey(im, w, NULL, 0.0f);
+        return to_grey(im, w, NULL, 0.0f, NULL);
     for (k = 0; k < 3; k++)
         paper_grey += t.inv[k] > 0 ? w[k] / t.inv[k] : 0.0f;
-    return to_grey(im, w, &t, paper_grey * (1.0f / 255.0f));
+    return to_grey(im, w, &t, paper_grey * (1.0f / 255.0f), mask);
 }

@@ -51,9 +51,10 @@ void dg_colour_weights(const dg_colour_hist *hist, float w[3]);
 
 /* Replace every packed pixel of im by its grey in [0, 1], with the
  * weights that hist decides; with dropout, pixels of a third colour
- * (neither paper nor ink nor a mix of them) become paper.  Returns how
- * many pixels were dropped. */
+ * (no ink's hue, not dark) become paper.  Returns how many pixels were
+ * dropped; when some were and mask is not NULL, mask (w * h) holds 1
+ * for each of them and 0 elsewhere. */
 size_t dg_colour_to_grey(dg_image *im, const dg_colour_hist *hist,
-                         int dropout);
+                         int dropout, uint8_t *mask);
 
 #endif

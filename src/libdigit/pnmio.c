@@ -27,6 +27,9 @@ struct dg_pnm_reader {
     dg_colour_hist hist;    /* of the colour image being read */
     size_t max_pixels;      /* larger images are reduced; 0: never */
     int keep_colours;       /* no dropout of printed lines by colour */
+    int want_mask;          /* keep the mask of the pixels dropped */
+    uint8_t *mask;          /* (h, w) of the last image, when want_mask */
+    size_t maskcap;
     float *line, *acc;      /* reducing: one row decoded; sums of a band
                              * of rows, (w / k, channels) */
     size_t linecap, acccap;
@@ -82,6 +85,7 @@ void dg_pnm_close(dg_pnm_reader *r)
         free(r->raw);
         free(r->line);
         free(r->acc);
+        free(r->mask);
         free(r);
     }
 }
@@ -94,6 +98,16 @@ void dg_pnm_reduce_above(dg_pnm_reader *r, size_t max_pixels)
 void dg_pnm_dropout(dg_pnm_reader *r, int on)
 {
     r->keep_colours = !on;
+}
+
+void dg_pnm_keep_dropout_mask(dg_pnm_reader *r, int on)
+{
+    r->want_mask = on;
+}
+
+const uint8_t *dg_pnm_dropout_mask(const dg_pnm_reader *r)
+{
+    return r->want_mask && r->last.dropped > 0 ? r->mask : NULL;
 }
 
 const dg_pnm_info *dg_pnm_last(const dg_pnm_reader *r)
@@ -370,8 +384,23 @@ static int read_image(dg_pnm_reader *r, dg_image *im, tuple **rowp,
         im->w = w;
         im->h = h;
     }
-    if (pam.depth >= 3)
-        r->last.dropped = dg_colour_to_grey(im, &r->hist, !r->keep_colours);
+    if (pam.depth >= 3) {
+        uint8_t *mask = NULL;
+
+        if (r->want_mask && !r->keep_colours) {
+            if (r->maskcap < im->w * im->h) {
+                uint8_t *m = realloc(r->mask, im->w * im->h);
+
+                if (m == NULL)
+                    return dg_seterr(e, "out of memory");
+                r->mask = m;
+                r->maskcap = im->w * im->h;
+            }
+            mask = r->mask;
+        }
+        r->last.dropped = dg_colour_to_grey(im, &r->hist, !r->keep_colours,
+                                            mask);
+    }
     return 0;
 }
 

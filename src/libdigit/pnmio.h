@@ -58,6 +58,15 @@ void dg_pnm_reduce_above(dg_pnm_reader *r, size_t max_pixels);
  * paper as they become grey; on by default.  See colour.h. */
 void dg_pnm_dropout(dg_pnm_reader *r, int on);
 
+/* Whether to keep, for each image, which pixels were dropped (for a
+ * picture of them); off by default. */
+void dg_pnm_keep_dropout_mask(dg_pnm_reader *r, int on);
+
+/* After dg_pnm_read, with the mask kept: 1 for each pixel of the image
+ * (h, w, as read) that was of a dropout colour and made paper, else 0;
+ * NULL when none was.  Valid until the next read. */
+const uint8_t *dg_pnm_dropout_mask(const dg_pnm_reader *r);
+
 /* Facts about the image last read by dg_pnm_read. */
 const dg_pnm_info *dg_pnm_last(const dg_pnm_reader *r);
 
