@@ -46,6 +46,7 @@ struct cmdline {
     unsigned epochs;
     size_t batch;
     double lr;
+    double momentum;            /* --momentum, 0: plain SGD */
     double reject;              /* --reject: share of reject examples, or 0 */
     double reject_bias;         /* --reject-bias: added to the reject
                                  * class's bias after training */
@@ -90,6 +91,9 @@ static void usage(void)
           "      --batch=N           mini-batch size (default 128)\n"
           "      --lr=RATE           peak learning rate, cosine-annealed to 0\n"
           "                          over the run (default 0.5)\n"
+          "      --momentum=M        heavy-ball momentum in [0, 1) (default 0:\n"
+          "                          plain SGD); a checkpoint keeps the\n"
+          "                          velocity beside it, in FILE.velocity\n"
           "      --seed=N            seed of every random choice (default 1)\n"
           "      --augment           train on fresh random distortions every\n"
           "                          epoch, tuned by the options of\n"
@@ -125,6 +129,7 @@ static void usage(void)
 enum {
     OPT_TRAIN = 256, OPT_TEST, OPT_EMNIST, OPT_NO_EMNIST, OPT_VALIDATION,
     OPT_EXTRA, OPT_EXTRA_REPEAT, OPT_HIDDEN, OPT_EPOCHS, OPT_BATCH, OPT_LR,
+    OPT_MOMENTUM,
     OPT_SEED, OPT_AUGMENT, OPT_CHECKPOINT, OPT_RESUME, OPT_EVALUATE,
     OPT_MISCLASSIFIED, OPT_CONV, OPT_KERNEL, OPT_REJECT, OPT_REJECT_BIAS,
     OPT_HELP,
@@ -145,6 +150,7 @@ static const struct option base_longopts[] = {
     { "epochs", required_argument, NULL, OPT_EPOCHS },
     { "batch", required_argument, NULL, OPT_BATCH },
     { "lr", required_argument, NULL, OPT_LR },
+    { "momentum", required_argument, NULL, OPT_MOMENTUM },
     { "seed", required_argument, NULL, OPT_SEED },
     { "augment", no_argument, NULL, OPT_AUGMENT },
     { "reject", optional_argument, NULL, OPT_REJECT },
@@ -252,6 +258,10 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
         case OPT_BATCH:
             c->batch = (size_t)tool_parse_long("--batch", optarg, 1, 65536);
             break;
+        case OPT_MOMENTUM:
+            c->momentum = tool_parse_double("--momentum", optarg, 0.0,
+                                            0.999);
+            break;
         case OPT_LR:
             c->lr = tool_parse_double("--lr", optarg, 1e-9, 100.0);
             break;
@@ -339,6 +349,7 @@ struct progress {
     double last_draw;
     double epoch_start;         /* elapsed when the last epoch ended */
     dg_net *net;                /* the net being trained, for checkpoints */
+    const float *velocity;      /* its velocity with --momentum, else NULL */
 };
 
 static int on_progress(void *ctx, const dg_train_stats *s, const dg_net *net,
@@ -353,7 +364,7 @@ static int on_progress(void *ctx, const dg_train_stats *s, const dg_net *net,
             progress_epoch(stderr, s, p->tty, p->columns);
         if (p->c->checkpoint != NULL)
             return dg_recipe_checkpoint(p->net, p->c->checkpoint, s->epoch,
-                                        e);
+                                        p->velocity, e);
         return 0;
     }
     if (p->tty && !p->c->quiet && (s->elapsed - p->last_draw > 0.1
@@ -676,6 +687,7 @@ static void recipe_of(const struct cmdline *c, const dg_dataset *tr,
     r->epochs = c->epochs;
     r->batch = c->batch;
     r->lr = c->lr;
+    r->momentum = c->momentum;
     aug_describe(&c->aug, aug, augsize);
     r->augment = c->augment ? aug : NULL;
     r->reject = c->reject;
@@ -693,6 +705,7 @@ static int train(const struct cmdline *c)
     dg_train_opts o;
     struct progress p;
     unsigned done = 0;
+    float *velocity = NULL;
     time_t t;
     char date[64], aug[600], data[2048];
     double acc, loss;
@@ -709,6 +722,18 @@ static int train(const struct cmdline *c)
         tool_error("cannot resume: %s", e.msg);
         goto done;
     }
+    if (c->momentum > 0) {
+        velocity = calloc(net.nparams, sizeof *velocity);
+        if (velocity == NULL) {
+            tool_error("out of memory for the velocity");
+            goto done;
+        }
+        if (c->resume && dg_recipe_resume_velocity(&net, c->checkpoint, done,
+                                                   velocity, &e) < 0) {
+            tool_error("cannot resume: %s", e.msg);
+            goto done;
+        }
+    }
     if (done >= c->epochs && !c->quiet)
         fprintf(stderr, "%s: %s: all %u epochs already done\n", tool_name(),
                 c->checkpoint, c->epochs);
@@ -717,6 +742,8 @@ static int train(const struct cmdline *c)
     o.first_epoch = done;
     o.batch = c->batch;
     o.lr = c->lr;
+    o.momentum = c->momentum;
+    o.velocity = velocity;
     o.seed = c->seed;
     o.augment = c->augment ? &c->aug : NULL;
     o.reject = c->reject;
@@ -727,6 +754,7 @@ static int train(const struct cmdline *c)
     p.tty = tool_stderr_is_tty() || c->verbose;
     p.columns = progress_columns(STDERR_FILENO);
     p.net = &net;
+    p.velocity = velocity;
     if (done < c->epochs && dg_train(&net, &tr, &val, &o, &e) < 0) {
         tool_error("%s", e.msg);
         goto done;
@@ -769,6 +797,7 @@ static int train(const struct cmdline *c)
     rc = EXIT_OK;
 done:
     dg_net_free(&net);
+    free(velocity);
 free_data:
     dg_dataset_free(&tr);
     dg_dataset_free(&val);

@@ -511,6 +511,78 @@ pair() {
     assert_equal "$(crc resumed.model)" "$(crc full.model)"
 }
 
+@test "digittrain: --momentum keeps its velocity beside the checkpoint, and resumes as uninterrupted" {
+    # As above: stop a 10-epoch run at its 10th checkpoint; the velocity
+    # of an epoch is written before its checkpoint, so both stay at 9.
+    local args=(--hidden=16 --epochs=10 --seed=9 --momentum=0.9 --lr=0.05)
+    digittrain -q --train="$D/train" "${args[@]}" --checkpoint=full.ckpt \
+        -o full.model
+    assert_equal "$(meta full.model momentum)" 0.9
+    assert_equal "$(meta full.ckpt.velocity epochs_done)" 10
+    digittrain -q --train="$D/train" --hidden=16 --epochs=10 --seed=9 \
+        --lr=0.05 --checkpoint=plain.ckpt -o plain.model
+    [ "$(crc plain.model)" != "$(crc full.model)" ]
+    [ ! -e plain.ckpt.velocity ]
+    # at a small learning rate, momentum gets further in 3 epochs
+    local lp lm
+    lp=$(digittrain --train="$D/train" --hidden=16 --epochs=3 --seed=9 \
+        --lr=0.02 -o lp.model 2>&1 | awk '/^epoch 3\/3:/ { print $4 }')
+    lm=$(digittrain --train="$D/train" --hidden=16 --epochs=3 --seed=9 \
+        --lr=0.02 --momentum=0.9 -o lm.model 2>&1 |
+        awk '/^epoch 3\/3:/ { print $4 }')
+    echo "loss plain $lp momentum $lm"
+    awk -v p="$lp" -v m="$lm" 'BEGIN { exit !(m > 0 && m < 0.8 * p) }'
+    # The model file pads its text to 4 bytes, so epochs_done=10 takes
+    # one byte more than =9 only at one length of the text in four: try
+    # the four lengths of the prefix (the velocity fails first).
+    local s10 s9 pad slashes limit extra prefix
+    s10=$(stat -c %s full.ckpt)
+    s9=$((s10 - 1))
+    pad=$(((1024 - s9 % 1024) % 1024))
+    limit=$(((s9 + pad) / 1024))
+    for extra in 0 1 2 3 4 5 6 7; do
+        slashes=$(printf "%$((pad + extra))s" "" | tr ' ' /)
+        prefix="$D$slashes/train"
+        rm -rf w
+        mkdir w
+        run --separate-stderr bash -c 'trap "" XFSZ; ulimit -f "$1"; shift;
+            exec digittrain "$@"' _ "$limit" -q --train="$prefix" \
+            "${args[@]}" --checkpoint=w/cut.ckpt -o w/cut.model
+        [ -e w/cut.ckpt ] && [ "$(meta w/cut.ckpt epochs_done)" = 9 ] && break
+    done
+    assert_failure 1
+    [[ $stderr == *"w/cut.ckpt.velocity: write error"* ]] || fail "$stderr"
+    assert_equal "$(ls -A w | tr '\n' ' ')" "cut.ckpt cut.ckpt.velocity "
+    assert_equal "$(meta w/cut.ckpt epochs_done)" 9
+    assert_equal "$(meta w/cut.ckpt.velocity epochs_done)" 9
+    cp w/cut.ckpt w/cut.ckpt.velocity .
+    run --separate-stderr digittrain -q --train="$prefix" "${args[@]}" \
+        --checkpoint=w/cut.ckpt --resume -o resumed.model
+    assert_success
+    assert_equal "$(crc resumed.model)" "$(crc full.model)"
+    # a checkpoint whose velocity is missing, or of another epoch, is
+    # not resumed
+    mkdir v
+    cp cut.ckpt v/cut.ckpt
+    run --separate-stderr digittrain -q --train="$prefix" "${args[@]}" \
+        --checkpoint=v/cut.ckpt --resume -o v/x.model
+    assert_failure 1
+    [[ $stderr == *"cannot resume: v/cut.ckpt.velocity"* ]] || fail "$stderr"
+    cp full.ckpt.velocity v/cut.ckpt.velocity
+    run --separate-stderr digittrain -q --train="$prefix" "${args[@]}" \
+        --checkpoint=v/cut.ckpt --resume -o v/x.model
+    assert_failure 1
+    [[ $stderr == *"is not the velocity of v/cut.ckpt after 9 epochs"* ]] ||
+        fail "$stderr"
+    [ ! -e v/x.model ]
+    # nor is a plain run's checkpoint by a run with momentum
+    run --separate-stderr digittrain -q --train="$D/train" "${args[@]}" \
+        --checkpoint=plain.ckpt --resume -o v/x.model
+    assert_failure 1
+    [[ $stderr == *"plain.ckpt was made with momentum=0, not 0.9"* ]] ||
+        fail "$stderr"
+}
+
 @test "digittrain: a checkpoint of another recipe is not resumed" {
     digittrain -q "${RECIPE[@]}" --checkpoint=run.ckpt -o x.model
     run --separate-stderr digittrain -q "${RECIPE[@]}" --seed=6 \

@@ -45,6 +45,8 @@ static int recipe_meta(dg_net *net, const dg_recipe *r, dg_err *e)
         || dg_meta_setf(net, e, "epochs", "%u", r->epochs) < 0
         || dg_meta_setf(net, e, "batch", "%zu", r->batch) < 0
         || dg_meta_setf(net, e, "lr", "%g cosine", r->lr) < 0
+        || (r->momentum > 0
+            && dg_meta_setf(net, e, "momentum", "%g", r->momentum) < 0)
         || dg_meta_setf(net, e, "augment", "%s",
                         r->augment ? r->augment : "no") < 0)
         return -1;
@@ -81,6 +83,7 @@ static const char *const recipe_keys[][2] = {
     { "architecture", NULL }, { "train_size", NULL }, { "validation", NULL },
     { "seed", NULL }, { "epochs", NULL }, { "batch", NULL }, { "lr", NULL },
     { "augment", NULL }, { "classes", "10" }, { "reject", "no" },
+    { "momentum", "0" },
     { NULL, NULL }
 };
 
@@ -143,12 +146,64 @@ int dg_recipe_resume(dg_net *net, const char *path, unsigned *done,
     return 0;
 }
 
-int dg_recipe_checkpoint(dg_net *net, const char *path, unsigned epoch,
+/* PATH.velocity into buf (size); -1 when too long. */
+static int velocity_path(const char *path, char *buf, size_t size,
                          dg_err *e)
 {
-    if (dg_meta_setf(net, e, "epochs_done", "%u", epoch) < 0
-        || dg_model_save(net, path, e) < 0)
+    if ((size_t)snprintf(buf, size, "%s.velocity", path) >= size)
+        return dg_seterr(e, "%s: name too long", path);
+    return 0;
+}
+
+int dg_recipe_checkpoint(dg_net *net, const char *path, unsigned epoch,
+                         const float *velocity, dg_err *e)
+{
+    if (dg_meta_setf(net, e, "epochs_done", "%u", epoch) < 0)
         return dg_preerr(e, "checkpoint");
+    if (velocity != NULL) {
+        char vpath[4096];
+        float *weights = net->params;
+        int rc;
+
+        if (velocity_path(path, vpath, sizeof vpath, e) < 0)
+            return dg_preerr(e, "checkpoint");
+        /* The same network, its weights the velocity: written as a model
+         * (checked, complete or absent), then the weights put back. */
+        net->params = (float *)velocity;
+        rc = dg_model_save(net, vpath, e);
+        net->params = weights;
+        if (rc < 0)
+            return dg_preerr(e, "checkpoint");
+    }
+    if (dg_model_save(net, path, e) < 0)
+        return dg_preerr(e, "checkpoint");
+    return 0;
+}
+
+int dg_recipe_resume_velocity(const dg_net *net, const char *path,
+                              unsigned done, float *velocity, dg_err *e)
+{
+    char vpath[4096], a[64], b[64];
+    dg_net v;
+
+    if (done == 0) {
+        memset(velocity, 0, net->nparams * sizeof *velocity);
+        return 0;
+    }
+    if (velocity_path(path, vpath, sizeof vpath, e) < 0)
+        return -1;
+    if (dg_model_load(&v, vpath, e) < 0)
+        return -1;
+    snprintf(b, sizeof b, "%u", done);
+    if (v.nparams != net->nparams
+        || dg_meta_get(&v, "epochs_done", a, sizeof a) < 0
+        || strcmp(a, b) != 0) {
+        dg_net_free(&v);
+        return dg_seterr(e, "%s is not the velocity of %s after %u epochs",
+                         vpath, path, done);
+    }
+    memcpy(velocity, v.params, net->nparams * sizeof *velocity);
+    dg_net_free(&v);
     return 0;
 }
 

@@ -26,6 +26,7 @@ typedef struct dg_recipe {
     unsigned epochs;
     size_t batch;
     double lr;                  /* peak, cosine-annealed */
+    double momentum;            /* heavy-ball momentum, 0: none */
     const char *augment;        /* what the distortions are, or NULL */
     double reject;              /* share of made-up reject examples */
     const char *train_data;     /* the names of the training sources */
@@ -48,10 +49,20 @@ int dg_recipe_build(dg_net *net, const dg_recipe *r, dg_err *e);
 int dg_recipe_resume(dg_net *net, const char *path, unsigned *done,
                      dg_err *e);
 
+/* With momentum, the velocity of a checkpoint lives beside it, in
+ * PATH.velocity, a model file of the same network whose weights are the
+ * velocity, recorded with the same epochs_done.  dg_recipe_resume_velocity
+ * fills velocity (net->nparams) from the one of the checkpoint at path
+ * after done epochs, or zeroes it when done is 0; a missing or mismatched
+ * file is refused. */
+int dg_recipe_resume_velocity(const dg_net *net, const char *path,
+                              unsigned done, float *velocity, dg_err *e);
+
 /* Save net as the checkpoint at path after epoch epochs (recorded as
- * epochs_done), through a temporary file (dg_model_save). */
+ * epochs_done), through a temporary file (dg_model_save); with velocity
+ * (not NULL), it first goes to PATH.velocity the same way. */
 int dg_recipe_checkpoint(dg_net *net, const char *path, unsigned epoch,
-                         dg_err *e);
+                         const float *velocity, dg_err *e);
 
 /* Add b to the bias of the class "not one digit": the training set holds
  * many more examples of it than real input does, and b is its prior

@@ -1,4 +1,5 @@
-/* train.c - SGD with cosine annealing, and evaluation (see train.h). */
+/* train.c - SGD (with momentum, if asked) with cosine annealing, and
+ * evaluation (see train.h). */
 #include <config.h>
 
 #include <math.h>
@@ -146,8 +147,17 @@ static int run_epoch(dg_net *net, const dg_dataset *train, dg_acts *a,
         right += count_right(p, labels, b, k);
         memset(grads, 0, net->nparams * sizeof *grads);
         dg_net_backward(net, a, b, labels, grads, work);
-        for (j = 0; j < net->nparams; j++)
-            net->params[j] -= lr * grads[j];
+        if (o->momentum > 0) {
+            const float mu = (float)o->momentum;
+            float *v = o->velocity;
+
+            for (j = 0; j < net->nparams; j++) {
+                v[j] = mu * v[j] + grads[j];
+                net->params[j] -= lr * v[j];
+            }
+        } else
+            for (j = 0; j < net->nparams; j++)
+                net->params[j] -= lr * grads[j];
         s->step++;
         s->seen = pos + b;
         s->loss = lsum / s->seen;
@@ -175,6 +185,10 @@ int dg_train(dg_net *net, const dg_dataset *train, const dg_dataset *val,
         return dg_seterr(e, "nothing to train on");
     if (dg_net_check_digits(net, e) < 0)
         return -1;
+    if (!(o->momentum >= 0 && o->momentum < 1))
+        return dg_seterr(e, "the momentum must be in [0, 1)");
+    if (o->momentum > 0 && o->velocity == NULL)
+        return dg_seterr(e, "momentum needs a velocity buffer");
     if (!(o->reject >= 0 && o->reject < 1))
         return dg_seterr(e, "the share of reject examples must be in [0, 1)");
     if (o->reject > 0 && !dg_net_has_reject(net))

@@ -39,6 +39,11 @@ typedef struct dg_train_opts {
     unsigned first_epoch;       /* epochs already done (resume), else 0 */
     size_t batch;
     double lr;                  /* peak learning rate */
+    double momentum;            /* in [0, 1): heavy-ball momentum; 0 is
+                                 * plain SGD */
+    float *velocity;            /* (nparams) with momentum: the running
+                                 * step, zero at the start of a run and
+                                 * kept by the caller across a resume */
     uint64_t seed;
     const dg_aug_opts *augment; /* fresh variants every epoch, or NULL */
     double reject;              /* in [0, 1): the chance that an item of a

@@ -81,7 +81,7 @@ static void test_resume(const char *dir)
     tap_ok(dg_recipe_resume(&b, path, &done, &e) == 0 && done == 0,
            "no checkpoint yet: start afresh");
     a.params[3] += 1.0f;
-    tap_ok(dg_recipe_checkpoint(&a, path, 2, &e) == 0, "checkpoint written");
+    tap_ok(dg_recipe_checkpoint(&a, path, 2, NULL, &e) == 0, "checkpoint written");
     rc = dg_recipe_resume(&b, path, &done, &e);
     tap_ok(rc == 0 && done == 2
            && memcmp(a.params, b.params, a.nparams * sizeof *a.params) == 0,
