@@ -17,9 +17,9 @@
  * never black ink's faint tint) among the darkest HUE_DARKEST of the
  * pixels (at least HUE_MIN; the ink, not paper in a shadow) are the
  * inks' hues: a hue bin of HUE_BINS holding HUE_SHARE of those darkest
- * pixels (not the edges of black ink crossing a red line).  A pixel that is not
- * dark, has a chroma of at least CHROMA and a hue more than HUE_NEAR
- * bins from every ink's is of a dropout colour. */
+ * pixels (not the edges of black ink crossing a red line).  A pixel
+ * that is not dark, has a chroma of at least CHROMA and a hue more than
+ * HUE_NEAR bins from every ink's is of a dropout colour. */
 #define INK_SHARE 0.002
 #define INK_MIN 16
 #define CHROMA 0.1f
@@ -27,6 +27,7 @@
 #define HUE_SHARE 0.1
 #define HUE_DARKEST 0.02
 #define HUE_MIN 64
+#define HUE_NEAR 1
 /* Only an image with THIRD_SHARE of its pixels (and THIRD_MIN) of a
  * dropout colour gets the pass that drops them; the pixels of images of
  * more than SAMPLE_ABOVE pixels are sampled to find out. */
@@ -34,7 +35,6 @@
 #define THIRD_MIN 20
 #define SAMPLE_ABOVE 65536
 #define SAMPLE 4
-#define HUE_NEAR 1
 /* A printed colour takes some light in every channel: its brightest
  * channel shows at least LIT_SHARE of the paper's light under it. */
 #define LIT_SHARE 0.8f
@@ -113,6 +113,45 @@ static int hue_bin(float u, float v)
     return b < 0 ? 0 : b >= HUE_BINS ? HUE_BINS - 1 : b;
 }
 
+/* From every step-th row and column of the packed image im: t->dark
+ * (halfway from the ink's level to the paper's, whose channel sums to
+ * psum) and the sum r + g + b below which a pixel is among the darkest
+ * HUE_DARKEST.  Returns that sum; *sampled is how many pixels were
+ * looked at. */
+static int dark_levels(const dg_image *im, size_t step, double psum,
+                       dropout_test *t, size_t *sampled)
+{
+    uint32_t sums[766];
+    size_t x, y, n = 0, want, acc = 0;
+    double sum = 0;
+    int cut;
+
+    memset(sums, 0, sizeof sums);
+    for (y = 0; y < im->h; y += step)
+        for (x = 0; x < im->w; x += step) {
+            float c[3];
+
+            unpack(im->px + y * im->w + x, c);
+            sums[(int)(c[0] + c[1] + c[2])]++;
+            n++;
+        }
+    /* The ink's level: the mean of the darkest pixels. */
+    want = (size_t)(INK_SHARE * (double)n);
+    want = want < INK_MIN ? INK_MIN : want;
+    for (cut = 0; cut < 766 && acc < want; cut++) {
+        acc += sums[cut];
+        sum += (double)cut * sums[cut];
+    }
+    t->dark = psum > 0 && acc > 0
+              ? (float)(0.5 * (1.0 + sum / (double)acc / psum)) : 0.0f;
+    want = (size_t)(HUE_DARKEST * (double)n);
+    want = want < HUE_MIN ? HUE_MIN : want;
+    for (cut = 0, acc = 0; cut < 766 && acc < want; cut++)
+        acc += sums[cut];
+    *sampled = n;
+    return cut;
+}
+
 /* Set t up for the packed image im with histograms hist.  Returns
  * whether im holds enough of a dropout colour to be worth a pass: the
  * work is done on every SAMPLE-th row and column of a large image. */
@@ -121,11 +160,9 @@ static int dropout_setup(const dg_image *im, const dg_colour_hist *hist,
 {
     const size_t n = im->w * im->h;
     const size_t step = n > SAMPLE_ABOVE ? SAMPLE : 1;
-    size_t want = (size_t)(INK_SHARE * (double)n), acc = 0, x, y, dark = 0;
-    size_t third = 0, sampled = 0;
-    uint32_t sums[766];
     size_t count[HUE_BINS] = { 0 }, light[HUE_BINS] = { 0 };
-    double sum = 0, psum = 0;
+    size_t x, y, dark = 0, third = 0, sampled;
+    double psum = 0;
     int k, cut;
 
     for (k = 0; k < 3; k++) {
@@ -134,45 +171,26 @@ static int dropout_setup(const dg_image *im, const dg_colour_hist *hist,
         psum += p;
         t->inv[k] = p > 0 ? 1.0f / p : 0.0f;
     }
-    /* The histogram of r + g + b over the pixels sampled. */
-    memset(sums, 0, sizeof sums);
-    for (y = 0; y < im->h; y += step)
-        for (x = 0; x < im->w; x += step) {
-            float c[3];
-
-            unpack(im->px + y * im->w + x, c);
-            sums[(int)(c[0] + c[1] + c[2])]++;
-            sampled++;
-        }
-    /* The ink's level: the mean of the darkest pixels. */
-    want = (size_t)(INK_SHARE * (double)sampled);
-    want = want < INK_MIN ? INK_MIN : want;
-    for (cut = 0; cut < 766 && acc < want; cut++) {
-        acc += sums[cut];
-        sum += (double)cut * sums[cut];
-    }
-    t->dark = psum > 0 && acc > 0
-              ? (float)(0.5 * (1.0 + sum / (double)acc / psum)) : 0.0f;
-    /* The inks' hues: among the darkest HUE_DARKEST of the pixels (ink,
-     * not the paper in a shadow). */
-    want = (size_t)(HUE_DARKEST * (double)sampled);
-    want = want < HUE_MIN ? HUE_MIN : want;
-    for (cut = 0, acc = 0; cut < 766 && acc < want; cut++)
-        acc += sums[cut];
-    memset(t->ink_hue, 0, sizeof t->ink_hue);
+    cut = dark_levels(im, step, psum, t, &sampled);
+    /* The hues of the darkest pixels, and of the light coloured ones. */
     for (y = 0; y < im->h; y += step)
         for (x = 0; x < im->w; x += step) {
             float c[3], m, u, v;
 
+            int darkest;
+
             unpack(im->px + y * im->w + x, c);
+            darkest = c[0] + c[1] + c[2] < (float)cut;
+            dark += (size_t)darkest;
             relative(t, c, &m, &u, &v);
-            if (c[0] + c[1] + c[2] < (float)cut) {
-                dark++;
-                if (u * u + v * v >= CHROMA * CHROMA)
-                    count[hue_bin(u, v)]++;
-            } else if (m >= t->dark && u * u + v * v >= CHROMA * CHROMA)
-                light[hue_bin(u, v)]++;     /* of a dropout colour? */
+            if (u * u + v * v < CHROMA * CHROMA)
+                continue;
+            if (darkest)
+                count[hue_bin(u, v)]++;
+            else if (m >= t->dark)
+                light[hue_bin(u, v)]++;
         }
+    memset(t->ink_hue, 0, sizeof t->ink_hue);
     for (k = 0; k < HUE_BINS; k++) {
         int d;
 
