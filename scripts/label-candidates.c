@@ -73,8 +73,7 @@ static void write_cell(sink *s, const float *cell, int label)
 }
 
 /* Whether cell, written as bytes and read back, is one digit to the
- * preprocessing digittrain --extra gives it (a cell of faint ink alone
- * is blank there, and refused). */
+ * preprocessing digittrain --extra gives it. */
 static int is_example(const float *cell)
 {
     static dg_image im, out;
@@ -95,12 +94,21 @@ static int is_example(const float *cell)
 static void take(void *ctx, const float *cell, int label)
 {
     sink *s = ctx;
+    float most = 0, sum = 0;
+    size_t i;
 
-    if (!is_example(cell))
+    /* A cell of faint ink alone is no example. */
+    for (i = 0; i < DG_CELL_PIXELS; i++) {
+        most = cell[i] > most ? cell[i] : most;
+        sum += cell[i];
+    }
+    if (most < 0.5f || sum < 3.0f)
         return;
-
+    /* A digit that digittrain would find blank would stop its training
+     * (a blank "not one digit" it skips itself). */
     if (label != DG_REJECT) {
-        write_cell(s, cell, label);
+        if (is_example(cell))
+            write_cell(s, cell, label);
         return;
     }
     if (s->nrej == s->rejcap) {
