@@ -68,8 +68,10 @@ if [ -n "${DIGIT_DATA:-}" ] && [ -d "$DIGIT_DATA/mnist" ]; then
         > "$tmp/digits.pgm"
     what="MNIST t10k"
 else
-    find "$src/data/external_digits" -type f | sort | xargs pnmdigitprep \
-        > "$tmp/base.pgm"
+    # one cell per digit image, whatever the reading of numbers makes of
+    # it: 797 bytes each, which the cut below counts on
+    find "$src/data/external_digits" -type f | sort |
+        xargs pnmdigitprep --single > "$tmp/base.pgm"
     n=$(digitclassify "$tmp/base.pgm" | wc -l)
     per=$(( (10000 + n - 1) / n ))
     digitaugment -n "$per" --seed=1 < "$tmp/base.pgm" \
