@@ -53,8 +53,15 @@ static int percentile(const uint32_t hist[256], size_t n, double frac)
     return 255;
 }
 
-/* The paper is the bright end of a channel (its 80th percentile: paper
- * covers most of a page) and the ink its dark end (the 1st). */
+/* The paper's level in channel k of hist (n pixels): the channel's
+ * bright end, its 80th percentile (paper covers most of a page). */
+static int paper_level(const dg_colour_hist *hist, int k, size_t n)
+{
+    return percentile(hist->h[k], n, 0.80);
+}
+
+/* The paper is the bright end of a channel (paper_level) and the ink
+ * its dark end (the 1st percentile). */
 void dg_colour_weights(const dg_colour_hist *hist, float w[3])
 {
     double c[3], sum = 0;
@@ -65,7 +72,7 @@ void dg_colour_weights(const dg_colour_hist *hist, float w[3])
         n += hist->h[0][k];
     for (k = 0; k < 3; k++) {
         double d = n == 0 ? 1
-                   : percentile(hist->h[k], n, 0.80)
+                   : paper_level(hist, k, n)
                      - percentile(hist->h[k], n, 0.01);
 
         c[k] = d > 1 ? d * d : 1;
@@ -166,7 +173,7 @@ static int dropout_setup(const dg_image *im, const dg_colour_hist *hist,
     int k, cut;
 
     for (k = 0; k < 3; k++) {
-        float p = (float)percentile(hist->h[k], n, 0.80);
+        float p = (float)paper_level(hist, k, n);
 
         psum += p;
         t->inv[k] = p > 0 ? 1.0f / p : 0.0f;
