@@ -8,9 +8,10 @@
  * of the width of all the ink, which no row through handwritten digits
  * does.  The direction is searched first (a page is rarely square to
  * the scanner): the slope whose projection is peakiest, coarse then
- * fine.  Horizontal lines are those rows; vertical lines are columns
- * (along the same skew) that cover nearly all the height of the ink, or
- * all the gap between two horizontal lines (the sides of a box).
+ * fine (skew.c).  Horizontal lines are those rows; vertical lines are
+ * columns (along the same skew) that cover nearly all the height of the
+ * ink, or all the gap between two horizontal lines (the sides of a
+ * box).
  *
  * Removal works column by column of a line: where the ink through the
  * line reaches beyond it on both sides, a digit's stroke crosses and
@@ -19,9 +20,8 @@
  * combs.c's.
  *
  * Work: a cheap test of bands of rows decides whether to look at all;
- * the slope search reads a sample of at most SAMPLE_COLS columns of the
- * ink per coarse slope and twice as many per fine one; everything else
- * is a few passes over the pixels.  Memory: the mask once more, and
+ * the slope search (skew.c) reads a sample of the ink's columns;
+ * everything else is a few passes over the pixels.  Memory: the mask once more, and
  * projections of O(width + height). */
 #include <config.h>
 
@@ -32,16 +32,6 @@
 
 #include "prep_int.h"
 
-/* Skews searched: up to about 6 degrees either way. */
-#define MAX_SLOPE 0.105
-#define COARSE_STEPS 21         /* slopes of the coarse search */
-#define FINE_STEPS 9            /* slopes of the fine search around it */
-/* The coarse search samples this many columns at most, the fine one
- * twice as many: a line is long, its peak shows in a sample. */
-#define SAMPLE_COLS 128
-/* The search reads those columns from a copy when they hold at most
- * this many pixels, else from the mask. */
-#define COLS_MAX ((size_t)1 << 22)
 /* A row of a horizontal line holds ink across this fraction of the
  * width of all the ink. */
 #define H_COVER 0.6
@@ -70,133 +60,6 @@ static inline int is_ink(const uint8_t *mk, size_t W, size_t x, size_t y)
 {
     return mk[y * W + x] != 0;
 }
-
-/* sh[x] = off - round(s x) for the columns x < W: added to a row y, the
- * row of the projection along slope s that (x, y) falls in. */
-static void set_shifts(long *sh, size_t W, double s, long off)
-{
-    size_t x;
-
-    for (x = 0; x < W; x++)
-        sh[x] = off - lround(s * (double)x);
-}
-
-/* Projection of the ink of p in every step-th column along slope s into
- * proj (room for H + 2 off rows); sh (room for W) is left holding the
- * slope's shifts.  Returns the sum of squares, the peakiness that the
- * search maximises. */
-static double project_rows(const ink_plane *p, size_t W, size_t H, double s,
-                           size_t step, long off, uint32_t *proj, long *sh)
-{
-    size_t x, y, rows = H + 2 * (size_t)off;
-    double ss = 0;
-
-    set_shifts(sh, W, s, off);
-    memset(proj, 0, rows * sizeof *proj);
-    for (y = 0; y < H; y++) {
-        const uint8_t *row = p->mk + y * W;
-        uint32_t *py = proj + y;
-
-        for (x = 0; x < W; x += step)
-            py[sh[x]] += row[x] != 0;
-    }
-    for (y = 0; y < rows; y++)
-        ss += (double)proj[y] * proj[y];
-    return ss;
-}
-
-/* The peakiness of the projection along slope s of the ink in every
- * step-th column: from the columns in lw->cols when ncols of them are
- * there (ncols > 0), else from the mask.  Each column adds to the
- * projection as a whole, shifted: a loop the compiler vectorises. */
-DG_VECTORISE static double peakiness(lines_work *lw, const ink_plane *p,
-                                     size_t W, size_t H, double s,
-                                     size_t step, long off, size_t ncols)
-{
-    size_t k, y, rows = H + 2 * (size_t)off;
-    uint16_t *proj = lw->proj16;
-    double ss = 0;
-
-    if (ncols == 0)
-        return project_rows(p, W, H, s, step, off, lw->proj, lw->shift);
-    memset(proj, 0, rows * sizeof *proj);
-    for (k = 0; k < ncols; k++) {
-        uint16_t *dst = proj + off - lround(s * (double)(k * step));
-        const uint8_t *src = lw->cols + k * H;
-
-        for (y = 0; y < H; y++)
-            dst[y] += src[y];
-    }
-    for (y = 0; y < rows; y++)
-        ss += (double)proj[y] * proj[y];
-    return ss;
-}
-
-/* Copy every step-th column of the ink of p into lw->cols (0 or 1 a
- * pixel, a column after another) when they hold at most COLS_MAX pixels
- * and at most 65,535 columns (the projection counts in 16 bits); returns
- * how many columns, or 0 to read the mask instead. */
-static size_t collect_cols(lines_work *lw, const ink_plane *p, size_t W,
-                           size_t H, size_t step, long off)
-{
-    size_t ncols = (W + step - 1) / step, k, y;
-
-    if (ncols > 65535 || ncols * H > COLS_MAX
-        || dg_grow(&lw->cols, &lw->colscap, ncols * H, 1, NULL) < 0
-        || dg_grow(&lw->proj16, &lw->proj16cap, H + 2 * (size_t)off,
-                   sizeof *lw->proj16, NULL) < 0)
-        return 0;
-    for (y = 0; y < H; y++) {
-        const uint8_t *row = p->mk + y * W;
-
-        for (k = 0; k < ncols; k++)
-            lw->cols[k * H + y] = row[k * step] != 0;
-    }
-    return ncols;
-}
-
-/* The slope of the page's rows: the peakiest projection, coarse then
- * fine. */
-static double find_slope(lines_work *lw, const ink_plane *p, size_t W,
-                         size_t H, long off)
-{
-    size_t step = W > SAMPLE_COLS ? W / SAMPLE_COLS : 1;
-    size_t fine = W > 2 * SAMPLE_COLS ? W / (2 * SAMPLE_COLS) : 1;
-    double best = 0, bestss = -1, lo, d;
-    size_t n;
-    int i;
-
-    n = collect_cols(lw, p, W, H, step, off);
-    for (i = 0; i < COARSE_STEPS; i++) {
-        double s = -MAX_SLOPE + 2 * MAX_SLOPE * i / (COARSE_STEPS - 1);
-        double ss = peakiness(lw, p, W, H, s, step, off, n);
-
-        /* Ties go to the slope nearest level. */
-        if (ss > bestss || (ss == bestss && fabs(s) < fabs(best))) {
-            bestss = ss;
-            best = s;
-        }
-    }
-    d = 2 * MAX_SLOPE / (COARSE_STEPS - 1);
-    lo = best - d;
-    bestss = -1;
-    if (fine != step)
-        n = collect_cols(lw, p, W, H, fine, off);
-    for (i = 0; i < FINE_STEPS; i++) {
-        double s = lo + 2 * d * i / (FINE_STEPS - 1);
-        double ss;
-
-        if (fabs(s) > MAX_SLOPE)    /* the projection has room for no more */
-            continue;
-        ss = peakiness(lw, p, W, H, s, fine, off, n);
-        if (ss > bestss || (ss == bestss && fabs(s) < fabs(best))) {
-            bestss = ss;
-            best = s;
-        }
-    }
-    return best;
-}
-
 
 /* The bits set anywhere in row[0 .. n). */
 DG_VECTORISE static uint8_t row_bits(const uint8_t *restrict row, size_t n)
@@ -451,7 +314,7 @@ static void vertical_lines(lines_work *lw, const ink_plane *p, size_t W,
                            size_t y0, size_t y1, size_t cy0, size_t cy1,
                            double s, double cover, size_t thick)
 {
-    long off = lround(MAX_SLOPE * (double)(y1 + 1)) + 1;
+    long off = lround(SKEW_MAX * (double)(y1 + 1)) + 1;
     size_t n = W + 2 * (size_t)off, nb, i;
 
     project_cols(p, W, y0, y1, s, off, lw->proj, n);
@@ -800,7 +663,7 @@ static int maybe_lines(lines_work *lw, const ink_plane *p, size_t W,
                        size_t x0, size_t x1, size_t y0, size_t y1,
                        size_t thick)
 {
-    size_t r = (size_t)(MAX_SLOPE * (double)(x1 - x0)) + thick + 1;
+    size_t r = (size_t)(SKEW_MAX * (double)(x1 - x0)) + thick + 1;
     size_t y, x, first = SIZE_MAX, last = 0, best = 0, n = x1 - x0;
     size_t widest = 0, hw;
     band_runs br;
@@ -899,8 +762,8 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
     lw->nh = lw->nv = 0;
     if (W < 16 || H < 16 || !ink_extent(p, W, H, &x0, &x1, &y0, &y1))
         return 0;
-    off = lround(MAX_SLOPE * (double)W) + 1;
-    offh = lround(MAX_SLOPE * (double)H) + 1;
+    off = lround(SKEW_MAX * (double)W) + 1;
+    offh = lround(SKEW_MAX * (double)H) + 1;
     n = (3 * W > H ? 3 * W : H) + 2 * (size_t)(off > offh ? off : offh);
     if (dg_grow(&lw->proj, &lw->projcap, n + 2, sizeof *lw->proj, e) < 0)
         return -1;
@@ -912,8 +775,8 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
         return -1;
     if (dg_grow(&lw->shift, &lw->shiftcap, W, sizeof *lw->shift, e) < 0)
         return -1;
-    lw->slope = find_slope(lw, p, W, H, off);
-    project_rows(p, W, H, lw->slope, 1, off, lw->proj, lw->shift);
+    lw->slope = skew_find(lw, p, W, H, off);
+    skew_project(p, W, H, lw->slope, 1, off, lw->proj, lw->shift);
     n = H + 2 * (size_t)off;
     nb = find_bands(lw->proj, n, H_COVER * (double)(x1 - x0), thick, cand,
                     LINES_MAX);

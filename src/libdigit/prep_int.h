@@ -99,6 +99,22 @@ typedef struct lines_work {
     size_t nh, nv;
 } lines_work;
 
+/* skew.c.  Skews searched: up to about 6 degrees either way. */
+#define SKEW_MAX 0.105
+
+/* Projection of the ink of p in every step-th column along slope s into
+ * proj (room for H + 2 off rows); sh (room for W) is left holding the
+ * slope's shifts, off - round(s x) per column.  Returns the sum of
+ * squares, the peakiness that the search maximises. */
+double skew_project(const ink_plane *p, size_t W, size_t H, double s,
+                    size_t step, long off, uint32_t *proj, long *sh);
+
+/* The slope of the rows of p (off: the projection's margin, at least
+ * SKEW_MAX W + 1), using lw's proj, shift, cols and proj16 as scratch;
+ * proj and shift must have room for H + 2 off and W. */
+double skew_find(lines_work *lw, const ink_plane *p, size_t W, size_t H,
+                 long off);
+
 /* combs.c.  The ticks of a comb field are TICK_MIN to TICK_MAX of the
  * handwriting's height long (forms print them up to nearly its height;
  * a digit standing alone on the line is taller). */
