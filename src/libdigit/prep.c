@@ -299,7 +299,7 @@ static int read_ink(dg_prep_work *w, const dg_image *s,
         return o->net != NULL ? -1
                : dg_seterr(e, "no model to read the number with");
     if (seg_choose(&w->sg, &w->bl, &w->ink, s->w, &w->cs, net, o,
-                   &w->crop, e) < 0)
+                   &w->crop, o->debug != NULL, e) < 0)
         return -1;
     if (o->debug != NULL) {
         if (segpic_draw(&w->sg, &w->bl, s->w, s->h, &w->dbg, e) < 0)
@@ -473,7 +473,7 @@ long dg_prep_label(dg_prep_work *w, const dg_image *s,
     if (seg_propose(&w->sg, &w->bl, &w->ink, s->w, e) < 0
         || (net = o->net(o->net_ctx, e)) == NULL
         || seg_choose(&w->sg, &w->bl, &w->ink, s->w, &w->cs, net, o,
-                      &w->crop, e) < 0)
+                      &w->crop, 1, e) < 0)
         return -1;
     label = malloc((w->sg.ncands ? w->sg.ncands : 1) * sizeof *label);
     if (label == NULL)

@@ -273,13 +273,16 @@ typedef struct seg_cell {
     size_t x0, y0, x1, y1;  /* box of its ink */
 } seg_cell;
 
-/* A candidate the segmentation looked at, kept for the debug picture. */
+/* A candidate the segmentation looked at, kept for the debug picture.
+ * Until it is read (read = 0), only bound is known. */
 typedef struct seg_cand {
     size_t first, count;
     int digit;
     float prob;
     double shape;           /* what its shape and cut add to -log p */
     double cost;
+    double bound;           /* the least cost it can have */
+    int read;               /* whether the network has read it */
 } seg_cand;
 
 typedef struct segment {
@@ -306,6 +309,8 @@ typedef struct segment {
     size_t bmcap, stepcap, pathcostcap, linecap;
     float *probs;           /* (ncands, classes) what the network read */
     size_t probcap;
+    size_t *order;          /* (ncands) candidates to read */
+    size_t ordercap;
     struct cut_pick *picks; /* the cuts a piece might take */
     size_t pickcap;
     dg_acts acts;
@@ -324,11 +329,13 @@ int seg_may_cut(const blobs *b, size_t i);
 long seg_propose(segment *sg, blobs *b, const ink_plane *p, size_t W,
                  dg_err *e);
 
-/* Choose the digits: classify every candidate run of consecutive pieces
- * with net and keep the path of least cost into sg->cells. */
+/* Choose the digits: classify candidate runs of consecutive pieces
+ * with net and keep the path of least cost into sg->cells.  Only the
+ * candidates that could be on that path are read, unless all (for the
+ * debug picture and for labelling every candidate). */
 int seg_choose(segment *sg, blobs *b, const ink_plane *p, size_t W,
                cell_scratch *cs, const dg_net *net, const dg_prep_opts *o,
-               dg_image *crop, dg_err *e);
+               dg_image *crop, int all, dg_err *e);
 
 /* The model's reading of one cell (DG_CELL x DG_CELL): the best digit,
  * or DG_REJECT when "not one digit" weighs more, with the digit's

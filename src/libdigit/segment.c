@@ -549,7 +549,8 @@ static int list_candidates(segment *sg, const blobs *b, dg_err *e)
             c->count = j - i + 1;
             c->digit = -1;
             c->prob = 0;
-            c->shape = c->cost = 0;
+            c->shape = c->cost = c->bound = 0;
+            c->read = 0;
         }
     }
     return 0;
@@ -640,33 +641,6 @@ static int reading(const float *pr, size_t nout, int *best)
     return nout > DG_REJECT && pr[DG_REJECT] > pr[b] ? DG_REJECT : b;
 }
 
-/* Read the batch of n cells in sg->acts and score candidates
- * [from, from + n). */
-static void score_batch(segment *sg, const blobs *b, const dg_net *net,
-                        size_t from, size_t n)
-{
-    const float *prob = dg_net_forward(net, &sg->acts, n);
-    const size_t nout = dg_net_out(net);
-    size_t i;
-
-    memcpy(sg->probs + from * nout, prob, n * nout * sizeof *prob);
-    for (i = 0; i < n; i++) {
-        const float *pr = prob + i * nout;
-        seg_cand *c = &sg->cands[from + i];
-        int best, whole;
-
-        c->digit = reading(pr, nout, &best);
-        c->prob = pr[best];
-        /* A whole mark read confidently as one digit, however wide (a
-         * 7 with a long bar), is cut only when its pieces read clearly
-         * better. */
-        whole = c->digit != DG_REJECT && c->prob >= CONFIDENT
-                && whole_mark(sg, b, c);
-        c->shape = shape_cost(sg, b, c, whole) - (whole ? WHOLE_BONUS : 0);
-        c->cost = -log(seg_prob(sg, pr, best, nout) + 1e-6) + c->shape;
-    }
-}
-
 /* Make sg->acts ready for batches of net. */
 static int use_net(segment *sg, const dg_net *net, dg_err *e)
 {
@@ -700,35 +674,99 @@ int seg_read_cell(segment *sg, const dg_net *net, const float *cell,
     return digit;
 }
 
-/* Classify every candidate, SEG_BATCH at a time. */
-static int read_candidates(segment *sg, const blobs *b, const ink_plane *p,
-                           size_t W, cell_scratch *cs, const dg_net *net,
-                           const dg_prep_opts *o, dg_image *crop, dg_err *e)
+/* What reads the candidates: the ink they are drawn from, the network,
+ * and the scratch of a cell. */
+typedef struct reader {
+    segment *sg;
+    const blobs *b;
+    const ink_plane *p;
+    size_t W;
+    cell_scratch *cs;
+    const dg_net *net;
+    const dg_prep_opts *o;
+    dg_image *crop;
+} reader;
+
+/* The least that candidate c can cost, before it is read: its shape
+ * (with the bonus of a confident whole mark, which it may earn) and the
+ * least -log p the network can give. */
+static double cost_bound(const segment *sg, const blobs *b,
+                         const seg_cand *c)
 {
-    size_t i, n = 0;
+    const double least_p = -log(1.0 / (sg->reject_weight < 1.0
+                                       ? sg->reject_weight : 1.0) + 1e-6);
 
-    if (dg_grow(&sg->probs, &sg->probcap, sg->ncands * dg_net_out(net),
-                sizeof(float), e) < 0)
-        return -1;
-    if (use_net(sg, net, e) < 0)
-        return -1;
-    for (i = 0; i < sg->ncands; i++) {
-        const seg_cand *c = &sg->cands[i];
+    if (whole_mark(sg, b, c))
+        return least_p + shape_cost(sg, b, c, 1) - WHOLE_BONUS;
+    return least_p + shape_cost(sg, b, c, 0);
+}
 
-        if (blobs_draw(b, p, W, b->pieces + c->first, c->count, o->binary,
-                       crop, NULL, NULL, e) < 0
-            || cell_make(cs, crop, o->deskew, o->binary,
-                         sg->acts.act[0] + n * DG_CELL_PIXELS, DG_CELL, e)
+/* Score the candidates idx[0 .. n) from the n cells read in sg->acts. */
+static void score_batch(reader *r, const size_t *idx, size_t n)
+{
+    segment *sg = r->sg;
+    const float *prob = dg_net_forward(r->net, &sg->acts, n);
+    const size_t nout = dg_net_out(r->net);
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const float *pr = prob + i * nout;
+        seg_cand *c = &sg->cands[idx[i]];
+        int best, whole;
+
+        memcpy(sg->probs + idx[i] * nout, pr, nout * sizeof *pr);
+        c->digit = reading(pr, nout, &best);
+        c->prob = pr[best];
+        c->read = 1;
+        /* A whole mark read confidently as one digit, however wide (a
+         * 7 with a long bar), is cut only when its pieces read clearly
+         * better. */
+        whole = c->digit != DG_REJECT && c->prob >= CONFIDENT
+                && whole_mark(sg, r->b, c);
+        c->shape = shape_cost(sg, r->b, c, whole)
+                   - (whole ? WHOLE_BONUS : 0);
+        c->cost = -log(seg_prob(sg, pr, best, nout) + 1e-6) + c->shape;
+    }
+}
+
+/* Classify the candidates idx[0 .. n), SEG_BATCH at a time. */
+static int read_list(reader *r, const size_t *idx, size_t n, dg_err *e)
+{
+    segment *sg = r->sg;
+    size_t i, m = 0;
+
+    for (i = 0; i < n; i++) {
+        const seg_cand *c = &sg->cands[idx[i]];
+
+        if (blobs_draw(r->b, r->p, r->W, r->b->pieces + c->first, c->count,
+                       r->o->binary, r->crop, NULL, NULL, e) < 0
+            || cell_make(r->cs, r->crop, r->o->deskew, r->o->binary,
+                         sg->acts.act[0] + m * DG_CELL_PIXELS, DG_CELL, e)
                < 0)
             return -1;
-        if (++n == SEG_BATCH) {
-            score_batch(sg, b, net, i + 1 - n, n);
-            n = 0;
+        if (++m == SEG_BATCH) {
+            score_batch(r, idx + i + 1 - m, m);
+            m = 0;
         }
     }
-    if (n > 0)
-        score_batch(sg, b, net, sg->ncands - n, n);
+    if (m > 0)
+        score_batch(r, idx + n - m, m);
     return 0;
+}
+
+/* Classify every candidate not read yet. */
+static int read_rest(reader *r, dg_err *e)
+{
+    segment *sg = r->sg;
+    size_t i, n = 0;
+
+    if (dg_grow(&sg->order, &sg->ordercap, sg->ncands ? sg->ncands : 1,
+                sizeof(size_t), e) < 0)
+        return -1;
+    for (i = 0; i < sg->ncands; i++)
+        if (!sg->cands[i].read)
+            sg->order[n++] = i;
+    return read_list(r, sg->order, n, e);
 }
 
 /* (Measured: a part of a cut mark costs no more to leave out than a
@@ -738,41 +776,84 @@ double seg_skip_cost(const segment *sg, const piece *pc)
     return COST_SKIP * pc->ink / (sg->href * sg->href);
 }
 
+/* Among the candidates ending at piece j (at most SEG_SPAN, one for
+ * each first piece i), into ends, cheapest first by the least each can
+ * cost on a path, in lb.  Returns how many. */
+static size_t ending_at(const segment *sg, size_t j, size_t *ends,
+                        double *lb)
+{
+    size_t i, n = 0, a, k;
+
+    for (i = j > SEG_SPAN ? j - SEG_SPAN : 0; i < j; i++) {
+        k = sg->start[i] + (j - i - 1);
+        if (k >= sg->start[i + 1])
+            continue;           /* that run was not a candidate */
+        ends[n] = k;
+        lb[n] = sg->best[i] + sg->cands[k].bound;
+        for (a = n++; a > 0 && lb[a - 1] > lb[a]; a--) {
+            double t = lb[a];
+            size_t u = ends[a];
+
+            lb[a] = lb[a - 1], ends[a] = ends[a - 1];
+            lb[a - 1] = t, ends[a - 1] = u;
+        }
+    }
+    return n;
+}
+
 /* The path of least cost over the pieces: every piece in one chosen
  * candidate, or left out.  Candidates come grouped by their first
- * piece, with counts 1, 2, ... in each group. */
-static int best_path(segment *sg, const blobs *b, dg_err *e)
+ * piece, with counts 1, 2, ... in each group.  A candidate is read only
+ * when the least it could cost would still better the best path to its
+ * end so far: the path is the one reading every candidate would give,
+ * at a fraction of the network's work (most runs of pieces start in the
+ * middle of a digit, where every path is already dear).  With all, every
+ * candidate has been read and every one is weighed. */
+static int best_path(reader *r, int all, dg_err *e)
 {
-    const size_t n = b->npieces;
-    size_t i, j, *start;
+    segment *sg = r->sg;
+    const size_t n = r->b->npieces;
+    size_t i, j, q, m, ends[SEG_SPAN], todo[SEG_SPAN];
+    double lb[SEG_SPAN];
 
     if (dg_grow(&sg->best, &sg->bestcap, n + 1, sizeof(double), e) < 0
         || dg_grow(&sg->from, &sg->fromcap, n + 1, sizeof(size_t), e) < 0
         || dg_grow(&sg->take, &sg->takecap, n + 1, sizeof(size_t), e) < 0
         || dg_grow(&sg->start, &sg->startcap, n + 1, sizeof(size_t), e) < 0)
         return -1;
-    start = sg->start;
     for (i = 0, j = 0; i <= n; i++) {
         while (j < sg->ncands && sg->cands[j].first < i)
             j++;
-        start[i] = j;
+        sg->start[i] = j;
     }
     sg->best[0] = 0;
     for (j = 1; j <= n; j++) {
-        sg->best[j] = sg->best[j - 1] + seg_skip_cost(sg, &b->pieces[j - 1]);
+        sg->best[j] = sg->best[j - 1]
+                      + seg_skip_cost(sg, &r->b->pieces[j - 1]);
         sg->from[j] = j - 1;
         sg->take[j] = NO_CUT;
-        for (i = j > SEG_SPAN ? j - SEG_SPAN : 0; i < j; i++) {
-            size_t k = start[i] + (j - i - 1);
-            double c;
+        m = ending_at(sg, j, ends, lb);
+        for (q = 0; q < m && (all || lb[q] < sg->best[j]); q++) {
+            const seg_cand *c = &sg->cands[ends[q]];
+            double cost;
 
-            if (k >= start[i + 1])
-                continue;       /* that run was not a candidate */
-            c = sg->best[i] + sg->cands[k].cost;
-            if (c < sg->best[j]) {
-                sg->best[j] = c;
-                sg->from[j] = i;
-                sg->take[j] = k;
+            if (!c->read) {
+                /* The cheapest alone, which sets a bound; then all the
+                 * others still under it at once. */
+                size_t t, nt = 0;
+
+                for (t = q; t < m && (t == q || q > 0)
+                            && lb[t] < sg->best[j]; t++)
+                    if (!sg->cands[ends[t]].read)
+                        todo[nt++] = ends[t];
+                if (read_list(r, todo, nt, e) < 0)
+                    return -1;
+            }
+            cost = sg->best[c->first] + c->cost;
+            if (cost < sg->best[j]) {
+                sg->best[j] = cost;
+                sg->from[j] = c->first;
+                sg->take[j] = ends[q];
             }
         }
     }
@@ -780,8 +861,10 @@ static int best_path(segment *sg, const blobs *b, dg_err *e)
 }
 
 /* Walk the path back into sg->cells, in reading order. */
-static int path_cells(segment *sg, const blobs *b, dg_err *e)
+static int path_cells(reader *r, dg_err *e)
 {
+    segment *sg = r->sg;
+    const blobs *b = r->b;
     size_t j, k = 0;
 
     sg->ncells = 0;
@@ -791,6 +874,8 @@ static int path_cells(segment *sg, const blobs *b, dg_err *e)
         /* All ink left out: there is ink, so the best candidate it is. */
         size_t i, least = 0;
 
+        if (read_rest(r, e) < 0)
+            return -1;
         for (i = 1; i < sg->ncands; i++)
             if (sg->cands[i].cost < sg->cands[least].cost)
                 least = i;
@@ -826,13 +911,30 @@ static int path_cells(segment *sg, const blobs *b, dg_err *e)
 
 int seg_choose(segment *sg, blobs *b, const ink_plane *p, size_t W,
                cell_scratch *cs, const dg_net *net, const dg_prep_opts *o,
-               dg_image *crop, dg_err *e)
+               dg_image *crop, int all, dg_err *e)
 {
+    reader r;
+    size_t i;
+
+    r.sg = sg;
+    r.b = b;
+    r.p = p;
+    r.W = W;
+    r.cs = cs;
+    r.net = net;
+    r.o = o;
+    r.crop = crop;
     if (list_candidates(sg, b, e) < 0
-        || read_candidates(sg, b, p, W, cs, net, o, crop, e) < 0
-        || best_path(sg, b, e) < 0)
+        || dg_grow(&sg->probs, &sg->probcap,
+                   (sg->ncands ? sg->ncands : 1) * dg_net_out(net),
+                   sizeof(float), e) < 0
+        || use_net(sg, net, e) < 0)
         return -1;
-    return path_cells(sg, b, e);
+    for (i = 0; i < sg->ncands; i++)
+        sg->cands[i].bound = cost_bound(sg, b, &sg->cands[i]);
+    if ((all && read_rest(&r, e) < 0) || best_path(&r, all, e) < 0)
+        return -1;
+    return path_cells(&r, e);
 }
 
 void seg_free(segment *sg)
@@ -853,6 +955,7 @@ void seg_free(segment *sg)
     free(sg->step);
     free(sg->pathcost);
     free(sg->line);
+    free(sg->order);
     dg_acts_free(&sg->acts);
     memset(sg, 0, sizeof *sg);
 }

@@ -141,6 +141,8 @@ static void draw_lattice(const canvas *cv, const segment *sg,
         float v = (float)(0.35 + 0.55 * (1.0 - exp(-c->cost / 3.0)));
         long y = (long)(c->count - 1) * (BAR + 2) + 2;
 
+        if (!c->read)
+            continue;
         for (k = c->first; k < c->first + c->count; k++) {
             x0 = b->pieces[k].x0 < x0 ? b->pieces[k].x0 : x0;
             x1 = b->pieces[k].x1 > x1 ? b->pieces[k].x1 : x1;
