@@ -27,10 +27,12 @@ typedef struct cmdline {
     int nfiles;
 } cmdline;
 
-/* The model, loaded on first use; a failure is remembered. */
+/* The model, loaded on first use; a failure is remembered, and counted
+ * each time an image asks for it again. */
 typedef struct model_source {
     const char *opt;
     int state;              /* 0 not tried, 1 loaded, -1 failed */
+    unsigned long refused;  /* images given the failure */
     dg_net net;
     dg_err err;
     char buf[PATH_MAX];
@@ -242,6 +244,7 @@ static const struct dg_net *get_model(void *ctx, dg_err *e)
                    ? -1 : 1;
     if (m->state < 0) {
         *e = m->err;
+        m->refused++;
         return NULL;
     }
     return &m->net;
@@ -343,6 +346,8 @@ int main(int argc, char **argv)
     static model_source model;
     FILE *boxes = NULL;
     int status = EXIT_OK, rc, failed;
+    unsigned long refused, unsaid = 0;
+    int said = 0;           /* the model's failure was reported */
     dg_err e;
 
     tool_init(argv[0]);
@@ -381,11 +386,19 @@ int main(int argc, char **argv)
         sink.image = in.total;
         if (cl.debug_dir != NULL && dg_pnm_dropout_mask(in.r) != NULL)
             write_dropout(&sink, &scan, dg_pnm_dropout_mask(in.r), &pic);
+        refused = model.refused;
         failed = dg_prep_run(work, &scan, &cl.prep, &out, &e) < 0;
         if (failed) {
             /* The image's slot is kept (an empty cell), so output N still
-             * answers input N, and the stream goes on; exit 1 at the end. */
-            tool_error("%s: %s", tool_input_where(&in), e.msg);
+             * answers input N, and the stream goes on; exit 1 at the end.
+             * A model that cannot be loaded is said once, and the images
+             * that needed it after that are counted. */
+            if (model.refused > refused && said) {
+                unsaid++;
+            } else {
+                tool_error("%s: %s", tool_input_where(&in), e.msg);
+                said = said || model.refused > refused;
+            }
             status = EXIT_DATA;
             if (empty_cell(&out, &e) < 0) {
                 tool_error("%s", e.msg);
@@ -414,6 +427,10 @@ int main(int argc, char **argv)
         tool_error("%s: write error: %s", cl.boxes, strerror(errno));
         status = EXIT_DATA;
     }
+    if (unsaid > 0)
+        tool_error("%lu more image%s needed the model and %s left empty",
+                   unsaid, unsaid == 1 ? "" : "s",
+                   unsaid == 1 ? "was" : "were");
     if (rc < 0)
         status = EXIT_DATA;
     tool_input_close(&in);

@@ -274,6 +274,15 @@ is_cell() {
     run -1 --separate-stderr pnmdigitprep --model=nosuch.model n.pgm
     [[ "$stderr" == *"nosuch.model"* ]]
     [ "$(echo "$stderr" | wc -l)" = 1 ]
+    # in a stream, the failure is said once and the rest are counted;
+    # every image keeps its slot, and one that needs no model is made
+    run -1 --separate-stderr bash -c \
+        "pnmdigitprep --model=nosuch.model n.pgm n.pgm one.pgm n.pgm > s.pgm"
+    [ "$(echo "$stderr" | wc -l)" = 2 ]
+    [[ "$(echo "$stderr" | head -1)" == "pnmdigitprep: n.pgm: image 1: cannot load the model: nosuch.model: "* ]]
+    assert_equal "$(echo "$stderr" | tail -1)" \
+        "pnmdigitprep: 2 more images needed the model and were left empty"
+    [ "$(pamfile -allimages s.pgm | grep -c "28 by 28")" = 4 ]
 }
 
 @test "pnmdigitprep: a wide 7 and an open 4 are read whole, not cut" {
