@@ -347,7 +347,6 @@ int main(int argc, char **argv)
     FILE *boxes = NULL;
     int status = EXIT_OK, rc, failed;
     unsigned long refused, unsaid = 0;
-    int said = 0;           /* the model's failure was reported */
     dg_err e;
 
     tool_init(argv[0]);
@@ -393,12 +392,10 @@ int main(int argc, char **argv)
              * answers input N, and the stream goes on; exit 1 at the end.
              * A model that cannot be loaded is said once, and the images
              * that needed it after that are counted. */
-            if (model.refused > refused && said) {
+            if (model.refused > refused && refused > 0)
                 unsaid++;
-            } else {
+            else
                 tool_error("%s: %s", tool_input_where(&in), e.msg);
-                said = said || model.refused > refused;
-            }
             status = EXIT_DATA;
             if (empty_cell(&out, &e) < 0) {
                 tool_error("%s", e.msg);
