@@ -280,7 +280,7 @@ static int read_ink(dg_prep_work *w, const dg_image *s,
         return one_cell(w, s, o, out, e);
     /* One mark wide enough to be two digits: first read whole. */
     if (o->split == DG_SPLIT_AUTO && w->bl.npieces == 1
-        && seg_may_cut(&w->bl, 0)) {
+        && cut_may_cut(&w->bl, 0)) {
         int rc;
 
         if ((net = o->net(o->net_ctx, e)) == NULL)

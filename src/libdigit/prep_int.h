@@ -11,8 +11,9 @@
  *   combs.c    the ticks of comb fields and the pitch of boxes
  *   blobs.c    ink mask -> runs and connected components, clean-up, and
  *              the one walker over the pixel rows of a region
- *   segment.c  components -> pieces (cut where digits may touch) ->
- *              the digits, chosen by the network (writes no cells)
+ *   segment.c  components -> the digits, chosen by the network among
+ *              runs of pieces (writes no cells); it calls
+ *   cuts.c     wide components -> pieces, cut where digits may touch
  *   seglabel.c for training: the candidates of a number of known digits,
  *              labelled
  *   cell.c     one cropped region -> a 28x28 digit cell
@@ -261,6 +262,38 @@ int cell_make(cell_scratch *cs, const dg_image *crop, int deskew,
               int binary, float *cell, size_t stride, dg_err *e);
 void cell_free(cell_scratch *cs);
 
+/* ---- cuts.c: where touching digits may be cut ---- */
+
+/* Scratch of cut_propose, grown to the largest piece and kept. */
+typedef struct cut_work {
+    double href;            /* height of the line of digits */
+    float *proj;            /* (nslope, span) projections of a piece */
+    size_t projcap;
+    int32_t *diff;          /* (nslope, span + 1) their differences */
+    size_t diffcap;
+    int32_t *shift;         /* (nslope, height) the lines' columns */
+    size_t shiftcap;
+    uint8_t *bm, *step;     /* a piece's bitmap (h, w); the curved
+                             * path's back steps (h, window) */
+    double *pathcost, *line;    /* (h, window) its costs; (h) its line */
+    size_t bmcap, stepcap, pathcostcap, linecap;
+    struct cut_pick *picks; /* the cuts a piece might take */
+    size_t pickcap;
+} cut_work;
+
+/* Whether piece i of b, alone on its line, is wide enough that
+ * cut_propose would look for cuts in it. */
+int cut_may_cut(const blobs *b, size_t i);
+
+/* Cut the components of b at least CUT_MIN_WIDTH times the line height
+ * href wide into pieces where digits may touch (straight, slanted and
+ * curved cuts), and sort the pieces.  Returns how many components were
+ * cut, or -1. */
+long cut_propose(cut_work *ct, blobs *b, const ink_plane *p, size_t W,
+                 double href, dg_err *e);
+
+void cut_free(cut_work *ct);
+
 /* ---- segment.c: where one digit ends ---- */
 
 /* A chosen digit: pieces [first, first + count) of the blobs, or a space
@@ -295,37 +328,22 @@ typedef struct segment {
     size_t bestcap, fromcap, takecap, startcap;
     seg_cell *cells;
     size_t ncells, cellcap;
-    float *proj;            /* (nslope, span) projections of a piece */
-    size_t projcap;
-    int32_t *diff;          /* (nslope, span + 1) their differences */
-    size_t diffcap;
-    int32_t *shift;         /* (nslope, height) the lines' columns */
-    size_t shiftcap;
     size_t *npart;          /* (ncomps) pieces of each component */
     size_t npartcap;
-    uint8_t *bm, *step;     /* a piece's bitmap (h, w); the curved
-                             * path's back steps (h, window) */
-    double *pathcost, *line;    /* (h, window) its costs; (h) its line */
-    size_t bmcap, stepcap, pathcostcap, linecap;
     float *probs;           /* (ncands, classes) what the network read */
     size_t probcap;
     size_t *order;          /* (ncands) candidates to read */
     size_t ordercap;
-    struct cut_pick *picks; /* the cuts a piece might take */
-    size_t pickcap;
+    cut_work cut;
     dg_acts acts;
     const dg_net *acts_net; /* the network acts was made for */
     double reject_weight;   /* "not one digit" weighs this much more in
                              * the segmentation than in the model */
 } segment;
 
-/* Whether piece i of b, alone on its line, is wide enough that
- * seg_propose would look for cuts in it. */
-int seg_may_cut(const blobs *b, size_t i);
-
-/* Cut wide components into pieces where digits may touch (straight,
- * slanted and curved cuts).  Returns how many pieces might be two digits
- * or more (0: the geometry leaves no doubt), or -1. */
+/* Find the height of the line of digits and cut its wide components
+ * (cut_propose).  Returns how many pieces might be two digits or more
+ * (0: the geometry leaves no doubt), or -1. */
 long seg_propose(segment *sg, blobs *b, const ink_plane *p, size_t W,
                  dg_err *e);
 
