@@ -80,19 +80,99 @@ static void gemm_row(size_t n, size_t k, const float *arow, const float *b,
     }
 }
 
+#define GATHER4 256         /* entries of A gathered at a time, 4 rows */
+
+/* c rows 0..3 (ldc apart) += val[r][q] * B row idx[q], for the 16
+ * columns from j; val rows GATHER4 apart.  Every load of B serves four
+ * rows. */
+DG_CLONES
+static void tile4_accumulate(size_t nnz, const unsigned *idx,
+                             const float *val, const float *b, size_t ldb,
+                             size_t j, float *c, size_t ldc)
+{
+    v16 s0 = *(const v16u *)(c + j), s1 = *(const v16u *)(c + ldc + j);
+    v16 s2 = *(const v16u *)(c + 2 * ldc + j);
+    v16 s3 = *(const v16u *)(c + 3 * ldc + j);
+    size_t q;
+
+    for (q = 0; q < nnz; q++) {
+        const v16 bv = *(const v16u *)(b + (size_t)idx[q] * ldb + j);
+
+        s0 += val[q] * bv;
+        s1 += val[GATHER4 + q] * bv;
+        s2 += val[2 * GATHER4 + q] * bv;
+        s3 += val[3 * GATHER4 + q] * bv;
+    }
+    *(v16u *)(c + j) = s0;
+    *(v16u *)(c + ldc + j) = s1;
+    *(v16u *)(c + 2 * ldc + j) = s2;
+    *(v16u *)(c + 3 * ldc + j) = s3;
+}
+
+/* Four rows of C from four rows of A: the entries of k where any of the
+ * four is non-zero, gathered GATHER4 at a time.  A row's zeros among
+ * them add exactly nothing, so each row is summed over its non-zeros in
+ * the order gemm_row sums them. */
+static void gemm_rows4(size_t n, size_t k, const float *a, size_t lda,
+                       const float *b, size_t ldb, float *c, size_t ldc)
+{
+    unsigned idx[GATHER4];
+    float val[4 * GATHER4];
+    size_t p = 0, j, r, q;
+
+    while (p < k) {
+        size_t nnz = 0;
+
+        for (; p < k && nnz < GATHER4; p++) {
+            const float v0 = a[p], v1 = a[lda + p], v2 = a[2 * lda + p];
+            const float v3 = a[3 * lda + p];
+
+            idx[nnz] = (unsigned)p;
+            val[nnz] = v0;
+            val[GATHER4 + nnz] = v1;
+            val[2 * GATHER4 + nnz] = v2;
+            val[3 * GATHER4 + nnz] = v3;
+            nnz += (v0 != 0.0f) | (v1 != 0.0f) | (v2 != 0.0f)
+                   | (v3 != 0.0f);
+        }
+        if (nnz == 0)
+            continue;
+        for (j = 0; j + 16 <= n; j += 16)
+            tile4_accumulate(nnz, idx, val, b, ldb, j, c, ldc);
+        for (r = 0; j < n && r < 4; r++)
+            for (q = 0; q < nnz; q++) {
+                const float v = val[r * GATHER4 + q];
+                const float *bp = b + (size_t)idx[q] * ldb;
+                size_t t;
+
+                if (v != 0.0f)
+                    for (t = j; t < n; t++)
+                        c[r * ldc + t] += v * bp[t];
+            }
+    }
+}
+
 void dg_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda,
              const float *b, size_t ldb, float *c, size_t ldc,
              int accumulate)
 {
-    long i;
+    const size_t nblock = (m + 3) / 4;
+    long t;
 
     #pragma omp parallel for schedule(static) if (m * n * k > 200000)
-    for (i = 0; i < (long)m; i++) {
-        float *crow = c + (size_t)i * ldc;
+    for (t = 0; t < (long)nblock; t++) {
+        const size_t i0 = (size_t)t * 4;
+        const size_t rows = m - i0 < 4 ? m - i0 : 4;
+        size_t i;
 
         if (!accumulate)
-            memset(crow, 0, n * sizeof *crow);
-        gemm_row(n, k, a + (size_t)i * lda, b, ldb, crow);
+            for (i = i0; i < i0 + rows; i++)
+                memset(c + i * ldc, 0, n * sizeof *c);
+        if (rows == 4)
+            gemm_rows4(n, k, a + i0 * lda, lda, b, ldb, c + i0 * ldc, ldc);
+        else
+            for (i = i0; i < i0 + rows; i++)
+                gemm_row(n, k, a + i * lda, b, ldb, c + i * ldc);
     }
 }
 

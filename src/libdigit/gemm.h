@@ -1,13 +1,17 @@
 /* gemm.h - the matrix products of the network.
  *
- * Every product is computed a row of C at a time: the non-zero entries of
- * the row of A are gathered first, then C's row is accumulated from the
- * matching rows of B in register-sized tiles.  Digit images are mostly
- * background and ReLU outputs mostly zero, so skipping zeros does a third
- * or less of the dense work, and the inner loop is a plain multiply-add the
- * compiler vectorises.  Rows are shared among OpenMP threads; each row is
- * summed by one thread in a fixed order, so results do not depend on the
- * number of threads. */
+ * dg_gemm computes four rows of C at a time: the entries of k where any
+ * of the four rows of A is non-zero are gathered first, then the rows of
+ * C are accumulated from the matching rows of B in register-sized tiles,
+ * every load of B serving all four (a row left over is done alone, over
+ * its own non-zeros).  Digit images are mostly background and ReLU
+ * outputs mostly zero, so skipping zeros does a third or less of the
+ * dense work, and the inner loop is a plain multiply-add the compiler
+ * vectorises.  A zero of one row among the gathered entries adds exactly
+ * nothing, so each element is the sum over its row's non-zeros in order
+ * of k however the rows are grouped.  Groups of rows are shared among
+ * OpenMP threads; each is summed by one thread in that fixed order, so
+ * results do not depend on the number of threads. */
 #ifndef DG_GEMM_H
 #define DG_GEMM_H
 
