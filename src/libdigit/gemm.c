@@ -8,39 +8,42 @@
 
 #define TILE 64             /* floats of C kept in registers */
 
-/* Sixteen floats; the compiler maps it onto whatever vectors the target
- * has (one AVX-512 register, two AVX ones, four SSE ones).  The unaligned
- * variant is for loads and stores at any float boundary. */
-typedef float v16 __attribute__((vector_size(64)));
-typedef v16 v16u __attribute__((aligned(4)));
+/* Eight floats: one AVX register, two SSE ones (and half an AVX-512 one).
+ * A wider vector than the machine's own is kept in memory by the
+ * compiler between operations, which made the AVX2 kernels several times
+ * slower.  The unaligned variant is for loads and stores at any float
+ * boundary. */
+typedef float v8 __attribute__((vector_size(32)));
+typedef v8 v8u __attribute__((aligned(4)));
+
+/* The kernels, one version for each vector width.  A multiply-add is
+ * rounded twice (no fused multiply-add), on every machine alike: every
+ * version gives the same bits, so a model trains to the same weights on
+ * any x86-64. */
+#define GEMM_KERNEL DG_CLONES __attribute__((optimize("fp-contract=off")))
 
 /* c (n) += sum over q of val[q] * B row idx[q]  (B rows ldb apart). */
-DG_CLONES
+GEMM_KERNEL
 static void row_accumulate(size_t n, size_t nnz, const unsigned *idx,
                            const float *val, const float *b, size_t ldb,
                            float *c)
 {
-    size_t j = 0, q, t;
+    size_t j = 0, q, t, u;
 
     for (; j + TILE <= n; j += TILE) {
-        v16 a0 = *(const v16u *)(c + j), a1 = *(const v16u *)(c + j + 16);
-        v16 a2 = *(const v16u *)(c + j + 32), a3 = *(const v16u *)(c + j + 48);
+        v8 acc[TILE / 8];
 
+        for (u = 0; u < TILE / 8; u++)
+            acc[u] = *(const v8u *)(c + j + 8 * u);
         for (q = 0; q < nnz; q++) {
             const float *bp = b + (size_t)idx[q] * ldb + j;
-            const v16 a = { val[q], val[q], val[q], val[q], val[q], val[q],
-                            val[q], val[q], val[q], val[q], val[q], val[q],
-                            val[q], val[q], val[q], val[q] };
+            const float a = val[q];
 
-            a0 += a * *(const v16u *)bp;
-            a1 += a * *(const v16u *)(bp + 16);
-            a2 += a * *(const v16u *)(bp + 32);
-            a3 += a * *(const v16u *)(bp + 48);
+            for (u = 0; u < TILE / 8; u++)
+                acc[u] += a * *(const v8u *)(bp + 8 * u);
         }
-        *(v16u *)(c + j) = a0;
-        *(v16u *)(c + j + 16) = a1;
-        *(v16u *)(c + j + 32) = a2;
-        *(v16u *)(c + j + 48) = a3;
+        for (u = 0; u < TILE / 8; u++)
+            *(v8u *)(c + j + 8 * u) = acc[u];
     }
     for (; j < n; j += 16) {
         const size_t w = n - j < 16 ? n - j : 16;
@@ -85,28 +88,33 @@ static void gemm_row(size_t n, size_t k, const float *arow, const float *b,
 /* c rows 0..3 (ldc apart) += val[r][q] * B row idx[q], for the 16
  * columns from j; val rows GATHER4 apart.  Every load of B serves four
  * rows. */
-DG_CLONES
+GEMM_KERNEL
 static void tile4_accumulate(size_t nnz, const unsigned *idx,
                              const float *val, const float *b, size_t ldb,
                              size_t j, float *c, size_t ldc)
 {
-    v16 s0 = *(const v16u *)(c + j), s1 = *(const v16u *)(c + ldc + j);
-    v16 s2 = *(const v16u *)(c + 2 * ldc + j);
-    v16 s3 = *(const v16u *)(c + 3 * ldc + j);
-    size_t q;
+    v8 s[4][2];
+    size_t q, r;
 
-    for (q = 0; q < nnz; q++) {
-        const v16 bv = *(const v16u *)(b + (size_t)idx[q] * ldb + j);
-
-        s0 += val[q] * bv;
-        s1 += val[GATHER4 + q] * bv;
-        s2 += val[2 * GATHER4 + q] * bv;
-        s3 += val[3 * GATHER4 + q] * bv;
+    for (r = 0; r < 4; r++) {
+        s[r][0] = *(const v8u *)(c + r * ldc + j);
+        s[r][1] = *(const v8u *)(c + r * ldc + j + 8);
     }
-    *(v16u *)(c + j) = s0;
-    *(v16u *)(c + ldc + j) = s1;
-    *(v16u *)(c + 2 * ldc + j) = s2;
-    *(v16u *)(c + 3 * ldc + j) = s3;
+    for (q = 0; q < nnz; q++) {
+        const float *bp = b + (size_t)idx[q] * ldb + j;
+        const v8 b0 = *(const v8u *)bp, b1 = *(const v8u *)(bp + 8);
+
+        for (r = 0; r < 4; r++) {
+            const float a = val[r * GATHER4 + q];
+
+            s[r][0] += a * b0;
+            s[r][1] += a * b1;
+        }
+    }
+    for (r = 0; r < 4; r++) {
+        *(v8u *)(c + r * ldc + j) = s[r][0];
+        *(v8u *)(c + r * ldc + j + 8) = s[r][1];
+    }
 }
 
 /* Four rows of C from four rows of A: the entries of k where any of the
@@ -176,71 +184,39 @@ void dg_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda,
     }
 }
 
-#define CTILE 32            /* columns of a dense block: two vectors */
+#define CTILE 32            /* columns of a one-row block */
 #define TAIL_K 256          /* longest k whose column tail is packed */
 #define KCHUNK 1024         /* rows of B named at a time by dg_gemm_dense */
 
-/* C rows 0..3, columns j..j+CTILE: c += A (4, k) . B (k, j..j+CTILE),
- * row q of B at br[q].  Eight accumulators hide the latency of the
+/* C rows 0..3, columns j..j+16: c += A (4, k) . B (k, j..j+16), row q
+ * of B at br[q].  Eight accumulators hide the latency of the
  * multiply-adds; every load of B serves four rows. */
-DG_CLONES
-static void block4(size_t k, const float *a, size_t lda,
-                   const float *const *br, size_t j, float *c, size_t ldc)
-{
-    v16 s00 = *(const v16u *)c, s01 = *(const v16u *)(c + 16);
-    v16 s10 = *(const v16u *)(c + ldc), s11 = *(const v16u *)(c + ldc + 16);
-    v16 s20 = *(const v16u *)(c + 2 * ldc);
-    v16 s21 = *(const v16u *)(c + 2 * ldc + 16);
-    v16 s30 = *(const v16u *)(c + 3 * ldc);
-    v16 s31 = *(const v16u *)(c + 3 * ldc + 16);
-    size_t q;
-
-    for (q = 0; q < k; q++) {
-        const v16 b0 = *(const v16u *)(br[q] + j);
-        const v16 b1 = *(const v16u *)(br[q] + j + 16);
-        const float a0 = a[q], a1 = a[lda + q], a2 = a[2 * lda + q];
-        const float a3 = a[3 * lda + q];
-
-        s00 += a0 * b0;
-        s01 += a0 * b1;
-        s10 += a1 * b0;
-        s11 += a1 * b1;
-        s20 += a2 * b0;
-        s21 += a2 * b1;
-        s30 += a3 * b0;
-        s31 += a3 * b1;
-    }
-    *(v16u *)c = s00;
-    *(v16u *)(c + 16) = s01;
-    *(v16u *)(c + ldc) = s10;
-    *(v16u *)(c + ldc + 16) = s11;
-    *(v16u *)(c + 2 * ldc) = s20;
-    *(v16u *)(c + 2 * ldc + 16) = s21;
-    *(v16u *)(c + 3 * ldc) = s30;
-    *(v16u *)(c + 3 * ldc + 16) = s31;
-}
-
-/* The same for a tile of 16 columns: four accumulators. */
-DG_CLONES
+GEMM_KERNEL
 static void block4x16(size_t k, const float *a, size_t lda,
                       const float *const *br, size_t j, float *c, size_t ldc)
 {
-    v16 s0 = *(const v16u *)c, s1 = *(const v16u *)(c + ldc);
-    v16 s2 = *(const v16u *)(c + 2 * ldc), s3 = *(const v16u *)(c + 3 * ldc);
-    size_t q;
+    v8 s[4][2];
+    size_t q, r;
 
-    for (q = 0; q < k; q++) {
-        const v16 b0 = *(const v16u *)(br[q] + j);
-
-        s0 += a[q] * b0;
-        s1 += a[lda + q] * b0;
-        s2 += a[2 * lda + q] * b0;
-        s3 += a[3 * lda + q] * b0;
+    for (r = 0; r < 4; r++) {
+        s[r][0] = *(const v8u *)(c + r * ldc);
+        s[r][1] = *(const v8u *)(c + r * ldc + 8);
     }
-    *(v16u *)c = s0;
-    *(v16u *)(c + ldc) = s1;
-    *(v16u *)(c + 2 * ldc) = s2;
-    *(v16u *)(c + 3 * ldc) = s3;
+    for (q = 0; q < k; q++) {
+        const v8 b0 = *(const v8u *)(br[q] + j);
+        const v8 b1 = *(const v8u *)(br[q] + j + 8);
+
+        for (r = 0; r < 4; r++) {
+            const float ar = a[r * lda + q];
+
+            s[r][0] += ar * b0;
+            s[r][1] += ar * b1;
+        }
+    }
+    for (r = 0; r < 4; r++) {
+        *(v8u *)(c + r * ldc) = s[r][0];
+        *(v8u *)(c + r * ldc + 8) = s[r][1];
+    }
 }
 
 /* Four rows, the last w < 16 columns from j: B's and C's copied into
@@ -267,7 +243,7 @@ static void tail4(size_t w, size_t k, const float *a, size_t lda,
 }
 
 /* One row of C, columns j..j+w (w <= CTILE): c += A row . B, in the same
- * order over k as block4. */
+ * order over k as block4x16. */
 static void block1(size_t k, size_t w, const float *a,
                    const float *const *br, size_t j, float *c)
 {
@@ -289,8 +265,6 @@ static void dense_rows(size_t rows, size_t n, size_t k, const float *a,
     size_t j = 0, i;
 
     if (rows == 4) {
-        for (; j + CTILE <= n; j += CTILE)
-            block4(k, a, lda, br, j, c + j, ldc);
         for (; j + 16 <= n; j += 16)
             block4x16(k, a, lda, br, j, c + j, ldc);
         if (j < n && k <= TAIL_K) {

@@ -33,7 +33,7 @@ void dg_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda,
              int accumulate);
 
 /* The same product when A has few zeros and B is small (weights): four
- * rows of C at a time, in tiles of 32 columns held in eight vector
+ * rows of C at a time, in tiles of 16 columns held in eight vector
  * accumulators, share every load of B.  Each element of C is summed by
  * one thread over k in order: the result does not depend on the number
  * of threads. */
