@@ -165,6 +165,17 @@ is_cell() {
     [ "$(pgm_diff a.pgm k.pgm)" != "0.00" ]
 }
 
+@test "pnmdigitprep: a lone 4's straight stem is not a printed line" {
+    have_model
+    # The stem is as high as all the ink, and its crossbar crosses most
+    # of the ink's width, as a printed line would; but no line runs on
+    # beyond the digit.  Taken out, the stem would leave "61".
+    local f="$top_srcdir/data/external_digits/4/f008.pgm"
+    [ "$(pnmdigitprep "$f" | digitclassify)" = 4 ]
+    pnmdigitprep --debug=dbg "$f" > /dev/null
+    [ ! -e dbg/0001-lines.pgm ]
+}
+
 @test "pnmdigitprep: --deskew straightens a slanted stroke" {
     draw_stroke s.pgm 112 70 15 42 95 9
     pnmdigitprep --no-deskew s.pgm > a.pgm

@@ -50,6 +50,9 @@
  * bare (no ink just above or below it) in this share of its columns. */
 #define LINE_REACH 0.18
 #define LINE_BARE 0.15
+/* A line down the whole page runs on beyond the writing at both ends by
+ * this many times its height. */
+#define V_REACH 0.5
 #define SEG_MAX 32              /* runs of a band looked at */
 #define WEAK_RUN 8              /* see ink_extent */
 /* A box's side is at most twice its top and bottom (two boxes' sides
@@ -398,13 +401,13 @@ static inline size_t sheared(size_t x, long rs, size_t W)
  * that hold strong ink outside the candidate bands (rows along slope s,
  * offset off) and outside the columns (leaning with the page, a pixel
  * either way) inked down nearly all the ink's height [y0, y1) (a
- * vertical line); its columns in [*wx0, *wx1), not
- * counting short strokes that touch a band.  Uses lw->proj (room for 3 W
+ * vertical line), which are [*wy0, *wy1); its columns in [*wx0, *wx1),
+ * not counting short strokes that touch a band.  Uses lw->proj (room for 3 W
  * words) as scratch; lw->shift holds the shifts of slope s and off. */
 static size_t writing_height(lines_work *lw, const ink_plane *p, size_t W,
                              size_t y0, size_t y1, double s, long off,
                              const line_band *band, size_t nb, size_t *wx0,
-                             size_t *wx1)
+                             size_t *wx1, size_t *wy0, size_t *wy1)
 {
     uint32_t *col = lw->proj, *top = col + W, *bot = top + W;
     size_t x, y, k, first = SIZE_MAX, last = 0, hw;
@@ -452,6 +455,8 @@ static size_t writing_height(lines_work *lw, const ink_plane *p, size_t W,
         }
     }
     hw = first <= last ? last - first + 1 : 0;
+    *wy0 = first <= last ? first : y0;
+    *wy1 = first <= last ? last + 1 : y0;
     /* The writing's columns: not those of short strokes standing on a
      * band (the ticks of a comb field). */
     *wx0 = W;
@@ -750,10 +755,26 @@ static void box_sides(lines_work *lw, const ink_plane *p, size_t W,
     }
 }
 
+/* Whether the ink's rows [y0, y1) may hold a line down the whole page
+ * beside the writing's rows [wy0, wy1) (hw high): the ink is much
+ * higher than the writing and runs on beyond it at both ends, as lines
+ * do.  (The stem of a lone 4 is as high as the ink, and the writing
+ * beside it, measured without its crossbar, is short; but the ink does
+ * not run on above the writing.) */
+static int down_the_page(size_t y0, size_t y1, size_t wy0, size_t wy1,
+                         size_t hw)
+{
+    const double reach = V_REACH * (double)hw;
+
+    return (double)(y1 - y0) >= LINE_LONG * (double)hw
+           && (double)wy0 >= (double)y0 + reach
+           && (double)y1 >= (double)wy1 + reach;
+}
+
 int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
                  dg_err *e)
 {
-    size_t x0, x1, y0, y1, n, i, thick, hw, nb, wx0, wx1;
+    size_t x0, x1, y0, y1, n, i, thick, hw, nb, wx0, wx1, wy0, wy1;
     int level;
     line_band cand[LINES_MAX];
     int keep[LINES_MAX];
@@ -783,7 +804,7 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
     if (nb == 0)
         return 0;
     hw = writing_height(lw, p, W, y0, y1, lw->slope, off, cand, nb, &wx0,
-                        &wx1);
+                        &wx1, &wy0, &wy1);
     if (hw < 4)
         hw = 4;
     long_bands(p, W, H, lw->slope, off, cand, nb, hw, wx0, wx1, level > 1,
@@ -794,7 +815,7 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
     /* Vertical lines: the sides of boxes, and lines down the whole
      * page. */
     box_sides(lw, p, W, H, off, x0, x1, hw, thick);
-    if ((double)(y1 - y0) >= LINE_LONG * (double)hw)
+    if (down_the_page(y0, y1, wy0, wy1, hw))
         vertical_lines(lw, p, W, y0, y1, y0, y1, lw->slope, V_COVER, thick);
     if (lw->nh == 0 && lw->nv == 0)
         return 0;
