@@ -38,6 +38,37 @@ static double reldiff(double a, double b)
     return fabs(a - b) / fmax(1e-6, fmax(fabs(a), fabs(b)));
 }
 
+/* dg_gemm takes four rows at a time over the entries where any of them
+ * is non-zero; a row alone goes over its own non-zeros.  Each element
+ * must be the same float either way (the same sum in the same order):
+ * rows of different sparsity, one of zeros, k longer than one gathering
+ * of entries, and a row left over. */
+static void test_gemm_grouping(dg_rng *r)
+{
+    const size_t m = 11, n = 70, k = 1100;
+    float *a = malloc(m * k * sizeof *a), *b = malloc(k * n * sizeof *b);
+    float *c = malloc(m * n * sizeof *c), *c1 = malloc(m * n * sizeof *c1);
+    size_t i, p, differ = 0;
+
+    fill(a, m * k, r, 1.0);
+    fill(b, k * n, r, 1.0);
+    for (i = 0; i < m; i++)
+        for (p = 0; p < k; p++)
+            if (i == 2 || (p * (i + 3)) % (i + 2) != 0)
+                a[i * k + p] = 0.0f;
+    dg_gemm(m, n, k, a, k, b, n, c, n, 0);
+    for (i = 0; i < m; i++)
+        dg_gemm(1, n, k, a + i * k, k, b, n, c1 + i * n, n, 0);
+    for (i = 0; i < m * n; i++)
+        differ += memcmp(&c[i], &c1[i], sizeof *c) != 0;
+    tap_ok(differ == 0, "gemm gives the same bits four rows at a time as "
+           "one at a time (%zu of %zu differ)", differ, m * n);
+    free(a);
+    free(b);
+    free(c);
+    free(c1);
+}
+
 static void test_gemm(dg_rng *r)
 {
     const size_t m = 37, n = 83, k = 129;
@@ -436,6 +467,7 @@ int main(void)
 
     dg_rng_seed(&r, 42);
     test_gemm(&r);
+    test_gemm_grouping(&r);
     test_dense_grad(&r);
     test_relu_grad(&r);
     test_softmax_ce_grad(&r);
