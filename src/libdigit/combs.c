@@ -73,7 +73,7 @@ static void clear_tick(ink_plane *p, const uint8_t *orig, size_t W,
     size_t c;
 
     for (c = t->x0; c < t->x1; c++) {
-        long y = base + lround(s * (double)c) - off;
+        long y = base + dg_lround(s * (double)c) - off;
 
         for (; y >= 0 && y < (long)H && orig[(size_t)y * W + c]; y += dir)
             p->mk[(size_t)y * W + c] = 0;
@@ -133,7 +133,7 @@ static void scan_ticks(const uint8_t *mk, size_t W, size_t H, double s,
     long x;
 
     for (x = from; x <= to; x++) {
-        long edge = base + lround(s * (double)x) - off;
+        long edge = base + dg_lround(s * (double)x) - off;
         size_t len = 0;
 
         if (x >= 0 && x < (long)W && x < to && edge >= 0 && edge < (long)H)

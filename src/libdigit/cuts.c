@@ -72,7 +72,7 @@ static void line_shifts(int32_t *shift, size_t h)
         double s = ((double)k - (NSLOPE - 1) / 2.0) * SLOPE_STEP;
 
         for (y = 0; y < h; y++)
-            shift[k * h + y] = (int32_t)lround(s * ((double)y - yc));
+            shift[k * h + y] = (int32_t)dg_lround(s * ((double)y - yc));
     }
 }
 
@@ -144,7 +144,7 @@ static double curved_path(const uint8_t *bm, size_t w, size_t h,
     long prev = 0;
 
     for (y = 0; y < h; y++) {
-        const long base = lround(line[y]) - (long)reach;
+        const long base = dg_lround(line[y]) - (long)reach;
         const double *above = cost + (y - (y > 0)) * nx;
 
         for (i = 0; i < nx; i++) {
@@ -185,7 +185,7 @@ static double curved_path(const uint8_t *bm, size_t w, size_t h,
             i = y;
         }
     for (y = h; y-- > 0;) {
-        path[y] = (int32_t)(lround(line[y]) - (long)reach + (long)i);
+        path[y] = (int32_t)(dg_lround(line[y]) - (long)reach + (long)i);
         if (y > 0)
             i = step[y * nx + i];
     }
@@ -323,7 +323,7 @@ static size_t make_cut(blobs *b, const piece *pc, const cut_pick *p,
         long col;
 
         cw->line[y] = p->u + p->s * ((double)y - yc);
-        col = lround(cw->line[y]);
+        col = dg_lround(cw->line[y]);
         straight += col >= 0 && col < (long)w ? cw->bm[y * w + (size_t)col]
                     : 0;
     }
@@ -331,7 +331,7 @@ static size_t make_cut(blobs *b, const piece *pc, const cut_pick *p,
                          x);
     if (curved >= straight - 0.5)       /* not clearly better: straight */
         for (y = 0; y < h; y++)
-            x[y] = (int32_t)lround(cw->line[y]);
+            x[y] = (int32_t)dg_lround(cw->line[y]);
     c->ink = curved < straight - 0.5 ? curved : straight;
     c->strokes = 0;
     for (y = 0, in = 0; y < h; y++) {

@@ -179,7 +179,7 @@ static void clear_hband(ink_plane *p, const uint8_t *orig, size_t W, size_t H,
     size_t x;
 
     for (x = 0; x < W; x++) {
-        long sh = lround(s * (double)x) - off;
+        long sh = dg_lround(s * (double)x) - off;
         long ya = (long)bd->a + sh, yb = (long)bd->b + sh, y;
         int above, below;
 
@@ -220,7 +220,7 @@ static line_band line_rows(const ink_plane *p, size_t W, size_t H,
     if (thick > 64)
         return t;
     for (x = 0; x < W; x++) {
-        long sh = lround(s * (double)x) - off;
+        long sh = dg_lround(s * (double)x) - off;
         long ya = (long)bd->a + sh, yb = (long)bd->b + sh, y;
         long first = -1, last = -1;
 
@@ -267,7 +267,7 @@ static void clear_vband(ink_plane *p, const uint8_t *orig, size_t W,
     size_t y;
 
     for (y = y0; y < y1; y++) {
-        long sh = -lround(s * (double)y);
+        long sh = -dg_lround(s * (double)y);
         long xa = (long)bd->a + sh, xb = (long)bd->b + sh, x;
         int left, right;
 
@@ -302,7 +302,7 @@ static void project_cols(const ink_plane *p, size_t W, size_t y0,
     memset(proj, 0, n * sizeof *proj);
     for (y = y0; y < y1; y++) {
         const uint8_t *row = p->mk + y * W;
-        long sh = lround(s * (double)y) + off;
+        long sh = dg_lround(s * (double)y) + off;
 
         for (x = 0; x < W; x++)
             if (row[x])
@@ -317,7 +317,7 @@ static void vertical_lines(lines_work *lw, const ink_plane *p, size_t W,
                            size_t y0, size_t y1, size_t cy0, size_t cy1,
                            double s, double cover, size_t thick)
 {
-    long off = lround(SKEW_MAX * (double)(y1 + 1)) + 1;
+    long off = dg_lround(SKEW_MAX * (double)(y1 + 1)) + 1;
     size_t n = W + 2 * (size_t)off, nb, i;
 
     project_cols(p, W, y0, y1, s, off, lw->proj, n);
@@ -348,13 +348,13 @@ static void keep_sides(lines_work *lw, const ink_plane *p, size_t W,
 
         /* the side's middle column where it meets each line */
         x = (long)(lw->vb[i].a + lw->vb[i].b) / 2;
-        yt = y_t + lround(lw->slope * (double)x) - off;
-        x -= lround(lw->slope * (double)yt);
-        yt = y_t + lround(lw->slope * (double)x) - off;
-        yb = y_b + lround(lw->slope * (double)x) - off;
+        yt = y_t + dg_lround(lw->slope * (double)x) - off;
+        x -= dg_lround(lw->slope * (double)yt);
+        yt = y_t + dg_lround(lw->slope * (double)x) - off;
+        yb = y_b + dg_lround(lw->slope * (double)x) - off;
         /* two rows into the gap from each line: beyond a line's
          * blurred edge, where only a side joining it has ink */
-        xb = x - lround(lw->slope * (double)(yb - yt));
+        xb = x - dg_lround(lw->slope * (double)(yb - yt));
         meets = mask_ink_in(p->mk, W, H, x - 1, x + 2, yt + 2)
                 && mask_ink_in(p->mk, W, H, xb - 1, xb + 2, yb - 2);
         if (meets) {
@@ -421,14 +421,14 @@ static size_t writing_height(lines_work *lw, const ink_plane *p, size_t W,
     /* Columns lean with the page: pixel (x, y) is in column x + s (y -
      * y0), counted where it lands (clipped). */
     for (y = y0; y < y1; y++) {
-        long rs = lround(s * (double)(y - y0));
+        long rs = dg_lround(s * (double)(y - y0));
 
         for (x = 0; x < W; x++)
             col[sheared(x, rs, W)] += p->mk[y * W + x] & MK_STRONG;
     }
     for (y = y0; y < y1; y++) {
         const uint8_t *row = p->mk + y * W;
-        long rs = lround(s * (double)(y - y0));
+        long rs = dg_lround(s * (double)(y - y0));
         int any = 0;
 
         for (x = 0; x < W; x++) {
@@ -462,7 +462,7 @@ static size_t writing_height(lines_work *lw, const ink_plane *p, size_t W,
     *wx0 = W;
     *wx1 = 0;
     for (x = 0; x < W; x++) {
-        long sh = lround(s * (double)x) - off;
+        long sh = dg_lround(s * (double)x) - off;
         int touches = 0;
 
         if (top[x] == UINT32_MAX)
@@ -495,7 +495,7 @@ static size_t band_segments(const ink_plane *p, size_t W, size_t H,
         int ink = 0;
 
         if (x < W) {
-            long sh = lround(s * (double)x) - off, y;
+            long sh = dg_lround(s * (double)x) - off, y;
 
             for (y = (long)bd->a + sh; y < (long)bd->b + sh && !ink; y++)
                 ink = y >= 0 && y < (long)H && p->mk[(size_t)y * W + x];
@@ -533,7 +533,7 @@ static int side_near(const ink_plane *p, size_t W, size_t H, double s,
     size_t c = x > 3 ? x - 3 : 0;
 
     for (; c <= x + 3 && c < W; c++) {
-        long sh = lround(s * (double)c) - off, y;
+        long sh = dg_lround(s * (double)c) - off, y;
         long a = (long)top->b + sh, b = (long)bot->a + sh;
         size_t inked = 0;
 
@@ -542,7 +542,7 @@ static int side_near(const ink_plane *p, size_t W, size_t H, double s,
         /* The side leans with the page: at row y it is s (y - a) to
          * the left of c (within a pixel). */
         for (y = a; y < b; y++) {
-            long cx = (long)c - lround(s * (double)(y - a));
+            long cx = (long)c - dg_lround(s * (double)(y - a));
 
             inked += mask_ink_in(p->mk, W, H, cx - 1, cx + 2, y);
         }
@@ -585,7 +585,7 @@ static double bare_share(const ink_plane *p, size_t W, size_t H, double s,
     size_t x, bare = 0;
 
     for (x = x0; x < x1 && x < W; x++) {
-        long sh = lround(s * (double)x) - off, y;
+        long sh = dg_lround(s * (double)x) - off, y;
         long a = (long)bd->a + sh, b = (long)bd->b + sh;
         int ink = 0, out = 0;
 
@@ -733,8 +733,8 @@ static void box_sides(lines_work *lw, const ink_plane *p, size_t W,
         /* The rows between the two lines at both ends of the ink: the
          * sides are sought where both ends have them, and cleared
          * wherever either has. */
-        long d0 = lround(lw->slope * (double)x0) - off;
-        long d1 = lround(lw->slope * (double)x1) - off;
+        long d0 = dg_lround(lw->slope * (double)x0) - off;
+        long d1 = dg_lround(lw->slope * (double)x1) - off;
         long a0 = (long)lw->hb[i].b + d0, a1 = (long)lw->hb[i].b + d1;
         long b0 = (long)lw->hb[i + 1].a + d0, b1 = (long)lw->hb[i + 1].a + d1;
         long a = a0 > a1 ? a0 : a1, b = b0 < b1 ? b0 : b1;
@@ -783,8 +783,8 @@ int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
     lw->nh = lw->nv = 0;
     if (W < 16 || H < 16 || !ink_extent(p, W, H, &x0, &x1, &y0, &y1))
         return 0;
-    off = lround(SKEW_MAX * (double)W) + 1;
-    offh = lround(SKEW_MAX * (double)H) + 1;
+    off = dg_lround(SKEW_MAX * (double)W) + 1;
+    offh = dg_lround(SKEW_MAX * (double)H) + 1;
     n = (3 * W > H ? 3 * W : H) + 2 * (size_t)(off > offh ? off : offh);
     if (dg_grow(&lw->proj, &lw->projcap, n + 2, sizeof *lw->proj, e) < 0)
         return -1;

@@ -33,6 +33,18 @@
 #define DG_VECTORISE
 #endif
 
+/* lround(x), half away from zero, inline: the stages round in their
+ * inner loops, where the library call costs more than the rest.  For
+ * |x| < 2^52 (every coordinate here) x - trunc(x) is exact, so the
+ * result is lround's. */
+static inline long dg_lround(double x)
+{
+    long i = (long)x;
+    double f = x - (double)i;
+
+    return f >= 0.5 ? i + 1 : f <= -0.5 ? i - 1 : i;
+}
+
 /* ---- ink.c: the contrast image and the mask ---- */
 
 enum { MK_STRONG = 1, MK_WEAK = 2 };

@@ -29,7 +29,7 @@ static void set_shifts(long *sh, size_t W, double s, long off)
     size_t x;
 
     for (x = 0; x < W; x++)
-        sh[x] = off - lround(s * (double)x);
+        sh[x] = off - dg_lround(s * (double)x);
 }
 
 /* Projection of the ink of p in every step-th column along slope s into
@@ -72,7 +72,7 @@ DG_VECTORISE static double peakiness(lines_work *lw, const ink_plane *p,
         return skew_project(p, W, H, s, step, off, lw->proj, lw->shift);
     memset(proj, 0, rows * sizeof *proj);
     for (k = 0; k < ncols; k++) {
-        uint16_t *dst = proj + off - lround(s * (double)(k * step));
+        uint16_t *dst = proj + off - dg_lround(s * (double)(k * step));
         const uint8_t *src = lw->cols + k * H;
 
         for (y = 0; y < H; y++)
