@@ -20,7 +20,14 @@ typedef v8 v8u __attribute__((aligned(4)));
  * rounded twice (no fused multiply-add), on every machine alike: every
  * version gives the same bits, so a model trains to the same weights on
  * any x86-64. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#define GEMM_KERNEL DG_CLONES
+#elif defined(__GNUC__)
 #define GEMM_KERNEL DG_CLONES __attribute__((optimize("fp-contract=off")))
+#else
+#define GEMM_KERNEL DG_CLONES
+#endif
 
 /* c (n) += sum over q of val[q] * B row idx[q]  (B rows ldb apart). */
 GEMM_KERNEL
