@@ -16,21 +16,20 @@
 typedef float v8 __attribute__((vector_size(32)));
 typedef v8 v8u __attribute__((aligned(4)));
 
-/* The kernels, one version for each vector width.  A multiply-add is
- * rounded twice (no fused multiply-add), on every machine alike: every
- * version gives the same bits, so a model trains to the same weights on
- * any x86-64. */
+/* A multiply-add is rounded twice (no fused multiply-add) in every
+ * function here, whatever the compiler or the machine it is built for:
+ * each version of the kernels (one for each vector width), and the
+ * plain loops beside them, give the same bits, so a model trains to the
+ * same weights on any x86-64 and rows give the same sums alone or four
+ * at a time. */
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF
-#define GEMM_KERNEL DG_CLONES
 #elif defined(__GNUC__)
-#define GEMM_KERNEL DG_CLONES __attribute__((optimize("fp-contract=off")))
-#else
-#define GEMM_KERNEL DG_CLONES
+#pragma GCC optimize("fp-contract=off")
 #endif
 
 /* c (n) += sum over q of val[q] * B row idx[q]  (B rows ldb apart). */
-GEMM_KERNEL
+DG_CLONES
 static void row_accumulate(size_t n, size_t nnz, const unsigned *idx,
                            const float *val, const float *b, size_t ldb,
                            float *c)
@@ -95,7 +94,7 @@ static void gemm_row(size_t n, size_t k, const float *arow, const float *b,
 /* c rows 0..3 (ldc apart) += val[r][q] * B row idx[q], for the 16
  * columns from j; val rows GATHER4 apart.  Every load of B serves four
  * rows. */
-GEMM_KERNEL
+DG_CLONES
 static void tile4_accumulate(size_t nnz, const unsigned *idx,
                              const float *val, const float *b, size_t ldb,
                              size_t j, float *c, size_t ldc)
@@ -198,7 +197,7 @@ void dg_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda,
 /* C rows 0..3, columns j..j+16: c += A (4, k) . B (k, j..j+16), row q
  * of B at br[q].  Eight accumulators hide the latency of the
  * multiply-adds; every load of B serves four rows. */
-GEMM_KERNEL
+DG_CLONES
 static void block4x16(size_t k, const float *a, size_t lda,
                       const float *const *br, size_t j, float *c, size_t ldc)
 {
