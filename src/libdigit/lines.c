@@ -756,19 +756,22 @@ static void box_sides(lines_work *lw, const ink_plane *p, size_t W,
 }
 
 /* Whether the ink's rows [y0, y1) may hold a line down the whole page
- * beside the writing's rows [wy0, wy1) (hw high): the ink is much
- * higher than the writing and runs on beyond it at both ends, as lines
- * do.  (The stem of a lone 4 is as high as the ink, and the writing
- * beside it, measured without its crossbar, is short; but the ink does
- * not run on above the writing.) */
+ * beside the writing's rows [wy0, wy1) (hw high; empty when there is no
+ * writing beside the lines): the ink is much higher than the writing
+ * and runs on beyond it at both ends, as lines do.  (The stem of a lone
+ * 4 is as high as the ink, and the writing beside it, measured without
+ * its crossbar, is short; but the ink does not run on above the
+ * writing.) */
 static int down_the_page(size_t y0, size_t y1, size_t wy0, size_t wy1,
                          size_t hw)
 {
     const double reach = V_REACH * (double)hw;
 
-    return (double)(y1 - y0) >= LINE_LONG * (double)hw
-           && (double)wy0 >= (double)y0 + reach
-           && (double)y1 >= (double)wy1 + reach;
+    if ((double)(y1 - y0) < LINE_LONG * (double)hw)
+        return 0;
+    return wy1 <= wy0
+           || ((double)wy0 >= (double)y0 + reach
+               && (double)y1 >= (double)wy1 + reach);
 }
 
 int lines_remove(lines_work *lw, ink_plane *p, size_t W, size_t H,
