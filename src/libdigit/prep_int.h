@@ -346,7 +346,7 @@ typedef struct segment {
     size_t probcap;
     size_t *order;          /* (ncands) candidates to read */
     size_t ordercap;
-    cut_work cut;
+    cut_work cut;           /* cuts.c's scratch, for seg_propose */
     dg_acts acts;
     const dg_net *acts_net; /* the network acts was made for */
     double reject_weight;   /* "not one digit" weighs this much more in
