@@ -89,107 +89,6 @@ static void gemm_row(size_t n, size_t k, const float *arow, const float *b,
     }
 }
 
-#define GATHER4 256         /* entries of A gathered at a time, 4 rows */
-
-/* c rows 0..3 (ldc apart) += val[r][q] * B row idx[q], for the 16
- * columns from j; val rows GATHER4 apart.  Every load of B serves four
- * rows. */
-DG_CLONES
-static void tile4_accumulate(size_t nnz, const unsigned *idx,
-                             const float *val, const float *b, size_t ldb,
-                             size_t j, float *c, size_t ldc)
-{
-    v8 s[4][2];
-    size_t q, r;
-
-    for (r = 0; r < 4; r++) {
-        s[r][0] = *(const v8u *)(c + r * ldc + j);
-        s[r][1] = *(const v8u *)(c + r * ldc + j + 8);
-    }
-    for (q = 0; q < nnz; q++) {
-        const float *bp = b + (size_t)idx[q] * ldb + j;
-        const v8 b0 = *(const v8u *)bp, b1 = *(const v8u *)(bp + 8);
-
-        for (r = 0; r < 4; r++) {
-            const float a = val[r * GATHER4 + q];
-
-            s[r][0] += a * b0;
-            s[r][1] += a * b1;
-        }
-    }
-    for (r = 0; r < 4; r++) {
-        *(v8u *)(c + r * ldc + j) = s[r][0];
-        *(v8u *)(c + r * ldc + j + 8) = s[r][1];
-    }
-}
-
-/* Four rows of C from four rows of A: the entries of k where any of the
- * four is non-zero, gathered GATHER4 at a time.  A row's zeros among
- * them add exactly nothing, so each row is summed over its non-zeros in
- * the order gemm_row sums them. */
-static void gemm_rows4(size_t n, size_t k, const float *a, size_t lda,
-                       const float *b, size_t ldb, float *c, size_t ldc)
-{
-    unsigned idx[GATHER4];
-    float val[4 * GATHER4];
-    size_t p = 0, j, r, q;
-
-    while (p < k) {
-        size_t nnz = 0;
-
-        for (; p < k && nnz < GATHER4; p++) {
-            const float v0 = a[p], v1 = a[lda + p], v2 = a[2 * lda + p];
-            const float v3 = a[3 * lda + p];
-
-            idx[nnz] = (unsigned)p;
-            val[nnz] = v0;
-            val[GATHER4 + nnz] = v1;
-            val[2 * GATHER4 + nnz] = v2;
-            val[3 * GATHER4 + nnz] = v3;
-            nnz += (v0 != 0.0f) | (v1 != 0.0f) | (v2 != 0.0f)
-                   | (v3 != 0.0f);
-        }
-        if (nnz == 0)
-            continue;
-        for (j = 0; j + 16 <= n; j += 16)
-            tile4_accumulate(nnz, idx, val, b, ldb, j, c, ldc);
-        for (r = 0; j < n && r < 4; r++)
-            for (q = 0; q < nnz; q++) {
-                const float v = val[r * GATHER4 + q];
-                const float *bp = b + (size_t)idx[q] * ldb;
-                size_t t;
-
-                if (v != 0.0f)
-                    for (t = j; t < n; t++)
-                        c[r * ldc + t] += v * bp[t];
-            }
-    }
-}
-
-void dg_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda,
-             const float *b, size_t ldb, float *c, size_t ldc,
-             int accumulate)
-{
-    const size_t nblock = (m + 3) / 4;
-    long t;
-
-    #pragma omp parallel for schedule(static) if (m * n * k > 200000)
-    for (t = 0; t < (long)nblock; t++) {
-        const size_t i0 = (size_t)t * 4;
-        const size_t rows = m - i0 < 4 ? m - i0 : 4;
-        size_t i;
-
-        if (!accumulate)
-            for (i = i0; i < i0 + rows; i++)
-                memset(c + i * ldc, 0, n * sizeof *c);
-        if (rows == 4)
-            gemm_rows4(n, k, a + i0 * lda, lda, b, ldb, c + i0 * ldc, ldc);
-        else
-            for (i = i0; i < i0 + rows; i++)
-                gemm_row(n, k, a + i * lda, b, ldb, c + i * ldc);
-    }
-}
-
 #define CTILE 32            /* columns of a one-row block */
 #define TAIL_K 256          /* longest k whose column tail is packed */
 #define KCHUNK 1024         /* rows of B named at a time by dg_gemm_dense */
@@ -284,6 +183,75 @@ static void dense_rows(size_t rows, size_t n, size_t k, const float *a,
         for (jj = j; jj < n; jj += CTILE)
             block1(k, n - jj < CTILE ? n - jj : CTILE, a + i * lda, br, jj,
                    c + i * ldc + jj);
+    }
+}
+
+#define GATHER4 256         /* entries of A gathered at a time, 4 rows */
+
+/* Four rows of C from four rows of A: the entries of k where any of the
+ * four is non-zero, gathered GATHER4 at a time (their values, and the
+ * rows of B they name), then the dense kernel over them.  A row's zeros
+ * among them add exactly nothing, so each row is summed over its
+ * non-zeros in the order gemm_row sums them. */
+static void gemm_rows4(size_t n, size_t k, const float *a, size_t lda,
+                       const float *b, size_t ldb, float *c, size_t ldc)
+{
+    const float *br[GATHER4];
+    float val[4 * GATHER4];
+    size_t p = 0, j, r, q;
+
+    while (p < k) {
+        size_t nnz = 0;
+
+        for (; p < k && nnz < GATHER4; p++) {
+            const float v0 = a[p], v1 = a[lda + p], v2 = a[2 * lda + p];
+            const float v3 = a[3 * lda + p];
+
+            br[nnz] = b + p * ldb;
+            val[nnz] = v0;
+            val[GATHER4 + nnz] = v1;
+            val[2 * GATHER4 + nnz] = v2;
+            val[3 * GATHER4 + nnz] = v3;
+            nnz += (v0 != 0.0f) | (v1 != 0.0f) | (v2 != 0.0f)
+                   | (v3 != 0.0f);
+        }
+        if (nnz == 0)
+            continue;
+        for (j = 0; j + 16 <= n; j += 16)
+            block4x16(nnz, val, GATHER4, br, j, c + j, ldc);
+        for (r = 0; j < n && r < 4; r++)
+            for (q = 0; q < nnz; q++) {
+                const float v = val[r * GATHER4 + q];
+                size_t t;
+
+                if (v != 0.0f)
+                    for (t = j; t < n; t++)
+                        c[r * ldc + t] += v * br[q][t];
+            }
+    }
+}
+
+void dg_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda,
+             const float *b, size_t ldb, float *c, size_t ldc,
+             int accumulate)
+{
+    const size_t nblock = (m + 3) / 4;
+    long t;
+
+    #pragma omp parallel for schedule(static) if (m * n * k > 200000)
+    for (t = 0; t < (long)nblock; t++) {
+        const size_t i0 = (size_t)t * 4;
+        const size_t rows = m - i0 < 4 ? m - i0 : 4;
+        size_t i;
+
+        if (!accumulate)
+            for (i = i0; i < i0 + rows; i++)
+                memset(c + i * ldc, 0, n * sizeof *c);
+        if (rows == 4)
+            gemm_rows4(n, k, a + i0 * lda, lda, b, ldb, c + i0 * ldc, ldc);
+        else
+            for (i = i0; i < i0 + rows; i++)
+                gemm_row(n, k, a + i * lda, b, ldb, c + i * ldc);
     }
 }
 
