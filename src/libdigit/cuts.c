@@ -1,18 +1,20 @@
 /* cuts.c - where touching digits may be cut.
  *
  * A component wide enough to hold two digits is cut along the lines
- * that cross the least ink: for each slope, the projection of the ink
- * along that slope gives the columns where a line crosses little of it
- * (pick_cuts, which also counts the strokes crossed, so a cut through
- * the middle of a loop costs more); each chosen line is then bent into
- * the curved path near it that crosses the least ink (curved_path), so
- * the cut follows the gap between two leaning strokes.  The pieces are
- * written back into the blobs in reading order; which of them make one
- * digit is segment.c's to choose.
+ * that cross the least ink, ink weighed by its contrast so that the pale
+ * gap between two strokes blurred into one mark is still a gap.  For
+ * each slope, the projection of the ink along that slope gives the
+ * columns where a line crosses little of it (pick_cuts, which also
+ * counts the strokes crossed, so a cut through the middle of a loop
+ * costs more); each chosen line is then bent into the curved path near
+ * it that crosses the least ink (curved_path), so the cut follows the
+ * gap between two leaning strokes.  The pieces are written back into
+ * the blobs in reading order; which of them make one digit is
+ * segment.c's to choose.
  *
- * Bounds: at most SEG_MAX_CUTS cuts per component, each a pass over the
- * component's rows per slope and a curved path over a band of at most
- * 2 * MAX_REACH + 1 columns. */
+ * Bounds: at most SEG_MAX_CUTS cuts per component; a pass over the
+ * component's box per slope, and for each cut a curved path over a
+ * band of at most 2 * MAX_REACH + 1 columns. */
 #include <config.h>
 
 #include <math.h>
@@ -36,30 +38,11 @@
  * never more than MAX_REACH pixels. */
 #define CURVE_REACH 0.15
 #define MAX_REACH 120
+/* Ink is weighed by its contrast to this power (a stroke's dark core
+ * counts, its blurred rim hardly). */
+#define INK_GAMMA 3.0
 #define PICK_STROKE 2.0         /* choosing cuts: a second stroke costs
                                  * this many stroke widths of ink */
-
-typedef struct proj_ctx {
-    int32_t *diff;              /* (NSLOPE, span + 1) */
-    const int32_t *shift;       /* (NSLOPE, h) */
-    size_t span, pad, x0, y0, h;
-} proj_ctx;
-
-static void proj_row(void *ctx, size_t y, size_t x0, size_t x1)
-{
-    const proj_ctx *pj = ctx;
-    const long a = (long)(x0 - pj->x0) + (long)pj->pad;
-    const long z = (long)(x1 - pj->x0) + (long)pj->pad;
-    size_t k;
-
-    for (k = 0; k < NSLOPE; k++) {
-        int32_t *d = pj->diff + k * (pj->span + 1);
-        long sh = pj->shift[k * pj->h + (y - pj->y0)];
-
-        d[a - sh]++;
-        d[z - sh]--;
-    }
-}
 
 /* The line of slope index k through column u of the middle row of a box
  * h high is at column u + shift[k * h + y] on row y. */
@@ -77,57 +60,72 @@ static void line_shifts(int32_t *shift, size_t h)
 }
 
 /* For each column u (of the piece's box, shifted by pad) and slope k,
- * the rows in which the line through (u, yc) of slope k crosses ink:
- * ct->proj[k * span + u]; the shifts of the lines in ct->shift.
- * Returns span, or 0 on error. */
-static size_t projections(cut_work *ct, const blobs *b, const piece *pc,
-                          size_t *pad, dg_err *e)
+ * the ink that the line through (u, yc) of slope k crosses, from the
+ * weighted bitmap bm (w x h, 255 = full ink): ct->proj[k * span + u];
+ * the shifts of the lines in ct->shift.  Returns span, or 0 on error. */
+static size_t projections(cut_work *ct, const uint8_t *bm, size_t w,
+                          size_t h, size_t *pad, dg_err *e)
 {
-    const size_t h = pc->y1 - pc->y0;
-    proj_ctx pj;
-    size_t k, u;
+    const size_t pd = (size_t)ceil(0.4 * (double)h / 2.0) + 2;
+    const size_t span = w + 2 * pd;
+    size_t k, x, y;
 
-    pj.pad = (size_t)ceil(0.4 * (double)h / 2.0) + 2;
-    pj.span = pc->x1 - pc->x0 + 2 * pj.pad;
-    pj.x0 = pc->x0;
-    pj.y0 = pc->y0;
-    pj.h = h;
-    if (dg_grow(&ct->proj, &ct->projcap, NSLOPE * pj.span, sizeof(float),
+    if (dg_grow(&ct->proj, &ct->projcap, NSLOPE * span, sizeof(float),
                 e) < 0
-        || dg_grow(&ct->diff, &ct->diffcap, NSLOPE * (pj.span + 1),
-                   sizeof(int32_t), e) < 0
         || dg_grow(&ct->shift, &ct->shiftcap, NSLOPE * h, sizeof(int32_t),
                    e) < 0)
         return 0;
     line_shifts(ct->shift, h);
-    pj.diff = ct->diff;
-    pj.shift = ct->shift;
-    memset(pj.diff, 0, NSLOPE * (pj.span + 1) * sizeof(int32_t));
-    blobs_walk(b, pc, 1, proj_row, &pj);
+    memset(ct->proj, 0, NSLOPE * span * sizeof(float));
     for (k = 0; k < NSLOPE; k++) {
-        int32_t *d = pj.diff + k * (pj.span + 1), acc = 0;
-        float *f = ct->proj + k * pj.span;
+        float *f = ct->proj + k * span;
 
-        for (u = 0; u < pj.span; u++) {
-            acc += d[u];
-            f[u] = (float)acc;
+        for (y = 0; y < h; y++) {
+            const uint8_t *row = bm + y * w;
+            float *g = f + pd - ct->shift[k * h + y];
+
+            for (x = 0; x < w; x++)
+                g[x] += (float)row[x];
         }
+        for (x = 0; x < span; x++)
+            f[x] *= 1.0f / 255.0f;
     }
-    *pad = pj.pad;
-    return pj.span;
+    *pad = pd;
+    return span;
 }
 
-/* A bitmap (1 = ink) of the pixels of piece pc over its box. */
+/* The ink of the pixels of piece pc over its box, from 0 off the piece
+ * to 255 for full ink, through the table ct->weight of the contrast. */
 typedef struct bitmap_ctx {
     uint8_t *bm;
-    size_t w, x0, y0;
+    const uint8_t *weight;
+    const ink_plane *p;
+    size_t w, x0, y0, W;
 } bitmap_ctx;
 
 static void bitmap_row(void *ctx, size_t y, size_t x0, size_t x1)
 {
     bitmap_ctx *bc = ctx;
+    uint8_t *dst = bc->bm + (y - bc->y0) * bc->w - bc->x0;
+    const uint8_t *c8 = bc->p->c8 + y * bc->W;
+    size_t x;
 
-    memset(bc->bm + (y - bc->y0) * bc->w + (x0 - bc->x0), 1, x1 - x0);
+    for (x = x0; x < x1; x++)
+        dst[x] = bc->weight[bc->p->lut[c8[x]]];
+}
+
+/* The weight of each contrast: (contrast / full ink)^INK_GAMMA, so the
+ * pale rim of a stroke and the pale gap between two strokes that blur
+ * into one mark count for little. */
+static void ink_weights(uint8_t weight[256], int full)
+{
+    int v;
+
+    full = full > 0 ? full : 1;
+    for (v = 0; v < 256; v++)
+        weight[v] = v >= full ? 255
+                    : (uint8_t)dg_lround(255.0 * pow((double)v / full,
+                                                     INK_GAMMA));
 }
 
 /* The path from the top row to the bottom row of the box (bm, w x h)
@@ -150,7 +148,7 @@ static double curved_path(const uint8_t *bm, size_t w, size_t h,
         for (i = 0; i < nx; i++) {
             long x = base + (long)i;
             double c = (x < 0 || x >= (long)w) ? 0.0
-                       : (double)bm[y * w + (size_t)x];
+                       : (double)bm[y * w + (size_t)x] * (1.0 / 255.0);
             double from = 1e300;
             int d, arg = 0;
 
@@ -208,7 +206,7 @@ static size_t count_strokes(const uint8_t *bm, size_t w, size_t h, long u,
 
     for (y = 0; y < h; y++) {
         long x = u + sh[y];
-        int on = x >= 0 && x < (long)w && bm[y * w + (size_t)x];
+        int on = x >= 0 && x < (long)w && bm[y * w + (size_t)x] > 127;
 
         n += on && !in;
         in = on;
@@ -324,8 +322,8 @@ static size_t make_cut(blobs *b, const piece *pc, const cut_pick *p,
 
         cw->line[y] = p->u + p->s * ((double)y - yc);
         col = dg_lround(cw->line[y]);
-        straight += col >= 0 && col < (long)w ? cw->bm[y * w + (size_t)col]
-                    : 0;
+        straight += col >= 0 && col < (long)w
+                    ? cw->bm[y * w + (size_t)col] * (1.0 / 255.0) : 0;
     }
     curved = curved_path(cw->bm, w, h, cw->line, reach, cw->cost, cw->step,
                          x);
@@ -336,7 +334,7 @@ static size_t make_cut(blobs *b, const piece *pc, const cut_pick *p,
     c->strokes = 0;
     for (y = 0, in = 0; y < h; y++) {
         int on = x[y] >= 0 && x[y] < (int32_t)w
-                 && cw->bm[y * w + (size_t)x[y]];
+                 && cw->bm[y * w + (size_t)x[y]] > 127;
 
         c->strokes += on && !in;
         in = on;
@@ -398,9 +396,6 @@ static int propose_piece(cut_work *ct, blobs *b, const ink_plane *p,
 
     if ((double)w < CUT_MIN_WIDTH * ct->href || (double)h < 0.4 * ct->href)
         return 0;
-    span = projections(ct, b, pc, &pad, e);
-    if (span == 0)
-        return -1;
     /* The reach is bounded so a step fits in a byte. */
     reach = (size_t)(CURVE_REACH * ct->href) + 1;
     reach = reach < MAX_REACH ? reach : MAX_REACH;
@@ -416,10 +411,16 @@ static int propose_piece(cut_work *ct, blobs *b, const ink_plane *p,
     cw->line = ct->line;
     memset(cw->bm, 0, w * h);
     bc.bm = cw->bm;
+    bc.weight = ct->weight;
+    bc.p = p;
     bc.w = w;
     bc.x0 = pc->x0;
     bc.y0 = pc->y0;
+    bc.W = W;
     blobs_walk(b, pc, 1, bitmap_row, &bc);
+    span = projections(ct, cw->bm, w, h, &pad, e);
+    if (span == 0)
+        return -1;
     /* The stroke width: the mean length of the component's runs. */
     sw = (double)b->comps[pc->comp].pixels
          / (double)(b->comps[pc->comp].count ? b->comps[pc->comp].count : 1);
@@ -446,6 +447,10 @@ long cut_propose(cut_work *ct, blobs *b, const ink_plane *p, size_t W,
     long ncut = 0;
 
     ct->href = href;
+    if (ct->weight_full != p->level8 || p->level8 == 0) {
+        ink_weights(ct->weight, p->level8);
+        ct->weight_full = p->level8;
+    }
     for (i = 0; i < n; i++) {
         curve_work cw;
         int rc = propose_piece(ct, b, p, W, i, &cw, e);
@@ -462,7 +467,6 @@ long cut_propose(cut_work *ct, blobs *b, const ink_plane *p, size_t W,
 void cut_free(cut_work *ct)
 {
     free(ct->proj);
-    free(ct->diff);
     free(ct->shift);
     free(ct->picks);
     free(ct->bm);

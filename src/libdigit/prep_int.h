@@ -279,13 +279,13 @@ void cell_free(cell_scratch *cs);
 /* Scratch of cut_propose, grown to the largest piece and kept. */
 typedef struct cut_work {
     double href;            /* height of the line of digits */
+    uint8_t weight[256];    /* the weight of ink of each contrast ... */
+    int weight_full;        /* ... when full ink is this contrast */
     float *proj;            /* (nslope, span) projections of a piece */
     size_t projcap;
-    int32_t *diff;          /* (nslope, span + 1) their differences */
-    size_t diffcap;
     int32_t *shift;         /* (nslope, height) the lines' columns */
     size_t shiftcap;
-    uint8_t *bm, *step;     /* a piece's bitmap (h, w); the curved
+    uint8_t *bm, *step;     /* a piece's ink (h, w); the curved
                              * path's back steps (h, window) */
     double *pathcost, *line;    /* (h, window) its costs; (h) its line */
     size_t bmcap, stepcap, pathcostcap, linecap;
