@@ -17,7 +17,7 @@
 #define FINE_STEPS 9            /* slopes of the fine search around it */
 /* The coarse search samples this many columns at most, the fine one
  * twice as many: a line is long, its peak shows in a sample. */
-#define SAMPLE_COLS 128
+#define SAMPLE_COLS 64
 /* The search reads those columns from a copy when they hold at most
  * this many pixels, else from the mask. */
 #define COLS_MAX ((size_t)1 << 22)
