@@ -41,6 +41,14 @@
 /* Ink is weighed by its contrast to this power (a stroke's dark core
  * counts, its blurred rim hardly). */
 #define INK_GAMMA 3.0
+/* A stroke along which the ink fills EDGE_FULL of the height, no wider
+ * than EDGE_STROKE, is cut off EDGE_OFF pixels beside it; such cuts are
+ * EDGE_SPACING from others and leave EDGE_MARGIN on either side. */
+#define EDGE_FULL 0.8
+#define EDGE_STROKE 0.25
+#define EDGE_OFF 0.0
+#define EDGE_SPACING 0.08
+#define EDGE_MARGIN 0.06
 #define PICK_STROKE 2.0         /* choosing cuts: a second stroke costs
                                  * this many stroke widths of ink */
 
@@ -132,7 +140,7 @@ static void ink_weights(uint8_t weight[256], int full)
  * that crosses the least ink, each row's column within reach of the
  * straight line line[y] and moving at most one column a row; written
  * into path.  Returns the ink crossed. */
-static double curved_path(const uint8_t *bm, size_t w, size_t h,
+static double curved_path(const uint8_t *bm, size_t w, size_t h, long lo,
                           const double *line, size_t reach, double *cost,
                           uint8_t *step, int32_t *path)
 {
@@ -147,7 +155,7 @@ static double curved_path(const uint8_t *bm, size_t w, size_t h,
 
         for (i = 0; i < nx; i++) {
             long x = base + (long)i;
-            double c = (x < 0 || x >= (long)w) ? 0.0
+            double c = (x < lo || x > (long)w - 1 - lo) ? 1e6
                        : (double)bm[y * w + (size_t)x] * (1.0 / 255.0);
             double from = 1e300;
             int d, arg = 0;
@@ -223,6 +231,69 @@ static int cmp_pick(const void *a, const void *b)
     return p->u < q->u ? -1 : p->u > q->u;
 }
 
+/* Beside a tall straight stroke (a 1 written against its neighbour):
+ * the lines along which the ink is nearly the whole height, in runs no
+ * wider than a stroke; a cut is proposed just outside each side of such
+ * a run, unless a chosen cut is near.  Adds to picks (n of them), using
+ * tmp as scratch; returns the new n. */
+static size_t edge_cuts(cut_work *ct, size_t w, size_t h, const uint8_t *bm,
+                        size_t span, size_t pad, cut_pick *tmp,
+                        cut_pick *picks, size_t n)
+{
+    const double full = EDGE_FULL * (double)h;
+    const double margin = EDGE_MARGIN * ct->href;
+    size_t k, u, m = 0, i, j;
+
+    for (k = 0; k < NSLOPE; k++) {
+        const float *pr = ct->proj + k * span;
+        double s = ((double)k - (NSLOPE - 1) / 2.0) * SLOPE_STEP;
+        size_t a = 0;
+        int in = 0;
+
+        for (u = 1; u < span; u++) {
+            int on = pr[u] >= full;
+            size_t b, mid, top;
+            double x;
+
+            if (on && !in)
+                a = u;
+            in = on;
+            if (on || u == 0 || pr[u - 1] < full)
+                continue;
+            b = u;              /* the run is [a, b) */
+            if ((double)(b - a) > EDGE_STROKE * ct->href)
+                continue;
+            top = a;
+            for (mid = a; mid < b; mid++)
+                top = pr[mid] > pr[top] ? mid : top;
+            if (count_strokes(bm, w, h, (long)(top - pad),
+                              ct->shift + k * h) != 1)
+                continue;
+            for (j = 0; j < 2; j++) {
+                x = j == 0 ? (double)b - (double)pad + EDGE_OFF
+                           : (double)a - (double)pad - 1.0 - EDGE_OFF;
+                if (x < margin || x > (double)w - margin)
+                    continue;
+                tmp[m].u = x;
+                tmp[m].s = s;
+                tmp[m].ink = pr[top];
+                tmp[m].cost = -pr[top];
+                m++;
+            }
+        }
+    }
+    qsort(tmp, m, sizeof *tmp, cmp_pick);
+    for (i = 0; i < m && n < SEG_MAX_CUTS; i++) {
+        int near = 0;
+
+        for (j = 0; j < n && !near; j++)
+            near = fabs(tmp[i].u - picks[j].u) < EDGE_SPACING * ct->href;
+        if (!near)
+            picks[n++] = tmp[i];
+    }
+    return n;
+}
+
 /* Choose up to SEG_MAX_CUTS cuts of piece pc (bitmap bm of its box):
  * among the lines that cross locally the least ink (per slope, a minimum
  * of the projection), the cheapest, where crossing a second stroke costs
@@ -241,8 +312,8 @@ static size_t pick_cuts(cut_work *ct, const piece *pc, const uint8_t *bm,
     size_t u, k, n = 0, m = 0, i, j;
     cut_pick *all;
 
-    if (dg_grow(&ct->picks, &ct->pickcap, NSLOPE * span, sizeof(cut_pick),
-                e) < 0)
+    if (dg_grow(&ct->picks, &ct->pickcap, 3 * NSLOPE * span,
+                sizeof(cut_pick), e) < 0)
         return (size_t)-1;
     all = ct->picks;
     for (k = 0; k < NSLOPE; k++) {
@@ -276,6 +347,7 @@ static size_t pick_cuts(cut_work *ct, const piece *pc, const uint8_t *bm,
         if (!near)
             picks[n++] = all[i];
     }
+    n = edge_cuts(ct, w, h, bm, span, pad, all + m, picks, n);
     for (i = 1; i < n; i++)             /* few: insertion sort by u */
         for (j = i; j > 0 && picks[j - 1].u > picks[j].u; j--) {
             cut_pick t = picks[j];
@@ -291,6 +363,7 @@ static size_t pick_cuts(cut_work *ct, const piece *pc, const uint8_t *bm,
 typedef struct curve_work {
     uint8_t *bm, *step;
     double *cost, *line;
+    long lo;
 } curve_work;
 
 /* Make the cut of pick p through piece pc (box w x h, bitmap cw->bm):
@@ -325,7 +398,7 @@ static size_t make_cut(blobs *b, const piece *pc, const cut_pick *p,
         straight += col >= 0 && col < (long)w
                     ? cw->bm[y * w + (size_t)col] * (1.0 / 255.0) : 0;
     }
-    curved = curved_path(cw->bm, w, h, cw->line, reach, cw->cost, cw->step,
+    curved = curved_path(cw->bm, w, h, cw->lo, cw->line, reach, cw->cost, cw->step,
                          x);
     if (curved >= straight - 0.5)       /* not clearly better: straight */
         for (y = 0; y < h; y++)
@@ -409,6 +482,7 @@ static int propose_piece(cut_work *ct, blobs *b, const ink_plane *p,
     cw->step = ct->step;
     cw->cost = ct->pathcost;
     cw->line = ct->line;
+    cw->lo = (long)(EDGE_MARGIN * ct->href);
     memset(cw->bm, 0, w * h);
     bc.bm = cw->bm;
     bc.weight = ct->weight;
