@@ -249,6 +249,18 @@ is_cell() {
     done
 }
 
+@test "pnmdigitprep: a plain 1 pressed against its neighbour keeps a cell" {
+    have_model
+    # The l of DejaVu Sans Bold is a 1 written as one straight stroke;
+    # pressed into the 9 beside it, it leaves no valley in the ink to
+    # cut at, so the cut is made beside the tall stroke (read as 830
+    # before).
+    draw_number n.pgm 9l0 -4 64 DejaVu-Sans-Bold
+    run --separate-stderr bash -c 'pnmdigitprep n.pgm | digitclassify'
+    assert_success
+    assert_output 910
+}
+
 @test "pnmdigitprep: with no options, one digit or a whole number as read" {
     have_model
     draw_digit d.pgm 8
