@@ -49,6 +49,9 @@
 #define EDGE_OFF 0.0
 #define EDGE_SPACING 0.08
 #define EDGE_MARGIN 0.06
+/* A curved cut keeps this far inside its piece's box, so that it cannot
+ * leave the ink by running round the end of a stroke at the edge. */
+#define CURVE_MARGIN 0.06
 #define PICK_STROKE 2.0         /* choosing cuts: a second stroke costs
                                  * this many stroke widths of ink */
 
@@ -231,6 +234,25 @@ static int cmp_pick(const void *a, const void *b)
     return p->u < q->u ? -1 : p->u > q->u;
 }
 
+/* Add to picks (n of them) the candidates cand (m of them, sorted by
+ * cost) that are at least spacing from every pick, cheapest first, up to
+ * SEG_MAX_CUTS in all.  Returns the new n. */
+static size_t keep_spaced(const cut_pick *cand, size_t m, double spacing,
+                          cut_pick *picks, size_t n)
+{
+    size_t i, j;
+
+    for (i = 0; i < m && n < SEG_MAX_CUTS; i++) {
+        int near = 0;
+
+        for (j = 0; j < n && !near; j++)
+            near = fabs(cand[i].u - picks[j].u) < spacing;
+        if (!near)
+            picks[n++] = cand[i];
+    }
+    return n;
+}
+
 /* Beside a tall straight stroke (a 1 written against its neighbour):
  * the lines along which the ink is nearly the whole height, in runs no
  * wider than a stroke; a cut is proposed just outside each side of such
@@ -242,7 +264,7 @@ static size_t edge_cuts(cut_work *ct, size_t w, size_t h, const uint8_t *bm,
 {
     const double full = EDGE_FULL * (double)h;
     const double margin = EDGE_MARGIN * ct->href;
-    size_t k, u, m = 0, i, j;
+    size_t k, u, m = 0, j;
 
     for (k = 0; k < NSLOPE; k++) {
         const float *pr = ct->proj + k * span;
@@ -250,15 +272,17 @@ static size_t edge_cuts(cut_work *ct, size_t w, size_t h, const uint8_t *bm,
         size_t a = 0;
         int in = 0;
 
+        /* The pad columns at either end hold no ink, so every run both
+         * starts and ends inside the span. */
         for (u = 1; u < span; u++) {
-            int on = pr[u] >= full;
+            int on = pr[u] >= full, was = in;
             size_t b, mid, top;
             double x;
 
             if (on && !in)
                 a = u;
             in = on;
-            if (on || u == 0 || pr[u - 1] < full)
+            if (on || !was)
                 continue;
             b = u;              /* the run is [a, b) */
             if ((double)(b - a) > EDGE_STROKE * ct->href)
@@ -283,15 +307,7 @@ static size_t edge_cuts(cut_work *ct, size_t w, size_t h, const uint8_t *bm,
         }
     }
     qsort(tmp, m, sizeof *tmp, cmp_pick);
-    for (i = 0; i < m && n < SEG_MAX_CUTS; i++) {
-        int near = 0;
-
-        for (j = 0; j < n && !near; j++)
-            near = fabs(tmp[i].u - picks[j].u) < EDGE_SPACING * ct->href;
-        if (!near)
-            picks[n++] = tmp[i];
-    }
-    return n;
+    return keep_spaced(tmp, m, EDGE_SPACING * ct->href, picks, n);
 }
 
 /* Choose up to SEG_MAX_CUTS cuts of piece pc (bitmap bm of its box):
@@ -312,7 +328,10 @@ static size_t pick_cuts(cut_work *ct, const piece *pc, const uint8_t *bm,
     size_t u, k, n = 0, m = 0, i, j;
     cut_pick *all;
 
-    if (dg_grow(&ct->picks, &ct->pickcap, 3 * NSLOPE * span,
+    /* Room for both kinds of candidate: at most one valley per column
+     * and slope, and at most two edge cuts per run of full columns, which
+     * are at least two columns apart. */
+    if (dg_grow(&ct->picks, &ct->pickcap, 2 * NSLOPE * span,
                 sizeof(cut_pick), e) < 0)
         return (size_t)-1;
     all = ct->picks;
@@ -339,14 +358,7 @@ static size_t pick_cuts(cut_work *ct, const piece *pc, const uint8_t *bm,
         }
     }
     qsort(all, m, sizeof *all, cmp_pick);
-    for (i = 0; i < m && n < SEG_MAX_CUTS; i++) {
-        int near = 0;
-
-        for (j = 0; j < n && !near; j++)
-            near = fabs(all[i].u - picks[j].u) < spacing;
-        if (!near)
-            picks[n++] = all[i];
-    }
+    n = keep_spaced(all, m, spacing, picks, 0);
     n = edge_cuts(ct, w, h, bm, span, pad, all + m, picks, n);
     for (i = 1; i < n; i++)             /* few: insertion sort by u */
         for (j = i; j > 0 && picks[j - 1].u > picks[j].u; j--) {
@@ -398,8 +410,8 @@ static size_t make_cut(blobs *b, const piece *pc, const cut_pick *p,
         straight += col >= 0 && col < (long)w
                     ? cw->bm[y * w + (size_t)col] * (1.0 / 255.0) : 0;
     }
-    curved = curved_path(cw->bm, w, h, cw->lo, cw->line, reach, cw->cost, cw->step,
-                         x);
+    curved = curved_path(cw->bm, w, h, cw->lo, cw->line, reach, cw->cost,
+                         cw->step, x);
     if (curved >= straight - 0.5)       /* not clearly better: straight */
         for (y = 0; y < h; y++)
             x[y] = (int32_t)dg_lround(cw->line[y]);
@@ -482,7 +494,7 @@ static int propose_piece(cut_work *ct, blobs *b, const ink_plane *p,
     cw->step = ct->step;
     cw->cost = ct->pathcost;
     cw->line = ct->line;
-    cw->lo = (long)(EDGE_MARGIN * ct->href);
+    cw->lo = (long)(CURVE_MARGIN * ct->href);
     memset(cw->bm, 0, w * h);
     bc.bm = cw->bm;
     bc.weight = ct->weight;
