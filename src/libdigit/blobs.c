@@ -12,10 +12,6 @@
 
 #include "prep_int.h"
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 static uint32_t find_root(run *runs, uint32_t i)
 {
     uint32_t r = i;
@@ -41,29 +37,6 @@ static void unite(run *runs, uint32_t a, uint32_t b)
         runs[a].parent = b;
 }
 
-/* The first x in [x, W) where (m[x] != 0) == want, or W.  Marks are 0
- * or hold MK_WEAK (strong ink is always weak ink too). */
-static inline size_t scan_row(const uint8_t *m, size_t x, size_t W,
-                              int want)
-{
-#ifdef __SSE2__
-    const __m128i zero = _mm_setzero_si128();
-    const unsigned flip = want ? 0 : 0xffffu;
-
-    for (; x + 16 <= W; x += 16) {
-        unsigned z = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-                         _mm_loadu_si128((const __m128i *)(m + x)), zero));
-
-        z ^= flip;              /* bit set: not what we look for */
-        if (z != 0xffffu)
-            return x + (size_t)__builtin_ctz(~z & 0xffffu);
-    }
-#endif
-    while (x < W && (m[x] != 0) != want)
-        x++;
-    return x;
-}
-
 /* Runs of the weak mask mk (W x H), united with the 8-connected runs of
  * the row above. */
 static int find_runs(blobs *w, const uint8_t *mk, size_t W, size_t H,
@@ -81,12 +54,12 @@ static int find_runs(blobs *w, const uint8_t *mk, size_t W, size_t H,
                  e) < 0)
             return -1;
         x = 0;
-        while ((x = scan_row(m, x, W, 1)) < W) {
+        while ((x = mask_scan(m, x, W, 1)) < W) {
             run *rn = &w->runs[w->nruns];
             size_t x0 = x, q;
             uint32_t strong = 0;
 
-            x = scan_row(m, x, W, 0);
+            x = mask_scan(m, x, W, 0);
             for (q = x0; q < x; q++)
                 strong += m[q] & MK_STRONG;
             rn->y = (uint32_t)y;

@@ -533,10 +533,16 @@ long cut_propose(cut_work *ct, blobs *b, const ink_plane *p, size_t W,
     long ncut = 0;
 
     ct->href = href;
-    if (ct->weight_full != p->level8 || p->level8 == 0) {
-        ink_weights(ct->weight, p->level8);
-        ct->weight_full = p->level8;
+    /* A stream's images share a few levels of full ink: each table is
+     * made once. */
+    if (ct->weights == NULL
+        && (ct->weights = malloc(256 * sizeof *ct->weights)) == NULL)
+        return dg_seterr(e, "out of memory");
+    if (!ct->weights_done[p->level8]) {
+        ink_weights(ct->weights[p->level8], p->level8);
+        ct->weights_done[p->level8] = 1;
     }
+    ct->weight = ct->weights[p->level8];
     for (i = 0; i < n; i++) {
         curve_work cw;
         int rc = propose_piece(ct, b, p, W, i, &cw, e);
@@ -552,6 +558,7 @@ long cut_propose(cut_work *ct, blobs *b, const ink_plane *p, size_t W,
 
 void cut_free(cut_work *ct)
 {
+    free(ct->weights);
     free(ct->proj);
     free(ct->shift);
     free(ct->picks);

@@ -152,11 +152,34 @@ DG_VECTORISE static void mark(const uint8_t *restrict q,
     }
 }
 
+/* The grey histograms of an image, and Otsu's threshold of the whole
+ * one as read and reversed (255 - grey), each found when first asked
+ * for: the stages below ask for the same one several times. */
+typedef struct grey_hist {
+    size_t all[256];        /* every pixel looked at */
+    size_t border[256];     /* those of the border ring */
+    int otsu[2];            /* [reversed], or -2 while not yet found */
+} grey_hist;
+
+static int hist_otsu(grey_hist *g, int reversed)
+{
+    if (g->otsu[reversed] == -2) {
+        size_t rev[256];
+        int k;
+
+        for (k = 0; reversed && k < 256; k++)
+            rev[k] = g->all[255 - k];
+        g->otsu[reversed] = dg_otsu(reversed ? rev : g->all);
+    }
+    return g->otsu[reversed];
+}
+
 /* Histograms of the quantised image q (w x h) and of its border ring,
  * over every step-th pixel of every step-th row (step 1: all pixels). */
 static void grey_histograms(const uint8_t *q, size_t w, size_t h,
-                            size_t step, size_t all[256], size_t border[256])
+                            size_t step, grey_hist *g)
 {
+    size_t *all = g->all, *border = g->border;
     size_t b = w < h ? w / 20 : h / 20, x, y;
     uint32_t h2[2][256], hb[256];
 
@@ -188,13 +211,15 @@ static void grey_histograms(const uint8_t *q, size_t w, size_t h,
         all[x] = (size_t)h2[0][x] + h2[1][x];
         border[x] = hb[x];
     }
+    g->otsu[0] = g->otsu[1] = -2;
 }
 
 /* Whether the ink is dark (paper bright): the majority of the pixels
  * decides when it is clear, else the border ring does. */
-static int ink_is_dark(const size_t all[256], const size_t border[256])
+static int ink_is_dark(grey_hist *g)
 {
-    int t = dg_otsu(all), k;
+    const size_t *all = g->all, *border = g->border;
+    int t = hist_otsu(g, 0), k;
     size_t n = 0, bright = 0, bn = 0, bbright = 0;
 
     for (k = 0; k < 256; k++) {
@@ -286,14 +311,15 @@ static int sparse_ink(const size_t hist[256], int t)
 }
 
 /* Global threshold (Otsu, fixed or none) on the quantised grey image in
- * w->c8 with histogram ghist: contrast = ink level above the ground (the
+ * w->c8 with histograms g: contrast = ink level above the ground (the
  * median of the ground class), strong = above the threshold, weak =
  * strong or contrast above st->low.  Everything depends on the grey level
  * only, so one table lookup per pixel does it.  Returns 1 when there is
  * no ink. */
 static int global_ink(ink_plane *w, size_t n, const dg_prep_opts *o,
-                      int dark, const size_t *ghist, ink_stats *st)
+                      int dark, grey_hist *g, ink_stats *st)
 {
+    const size_t *ghist = g->all;
     size_t hist[256], chist[256] = { 0 }, inksum = 0, inkn = 0, acc = 0;
     uint8_t lutc[256];
     int t, k, bg, low8, tw;
@@ -310,7 +336,7 @@ static int global_ink(ink_plane *w, size_t n, const dg_prep_opts *o,
                 t = k;
         bg = t;
     } else {
-        t = dg_otsu(hist);
+        t = hist_otsu(g, dark);
         t = sparse_ink(hist, t);
         bg = hist_median(hist, 0, t);
     }
@@ -524,21 +550,21 @@ static int tiles_look_flat(const uint8_t *c8, size_t w, size_t h, int dark,
     return hi >= 0 && hi - lo < FLAT_TILE_SPREAD;
 }
 
-/* Whether the paper of the w x h image c8, of grey histogram ghist, looks
+/* Whether the paper of the w x h image c8, of grey histograms g, looks
  * evenly lit already: the paper class (beyond Otsu's threshold, on the
  * paper's side) spans few grey levels between its 5th and 95th
  * percentiles, or its level is the same all over the image (noise
  * widens the span, not the level).  A cheap test that spares a clean
  * scan the estimate of paper.c. */
 static int paper_looks_flat(const uint8_t *c8, size_t w, size_t h,
-                            const size_t ghist[256], int dark)
+                            grey_hist *g, int dark)
 {
     size_t hist[256];
     int t, k, lo, hi;
 
     for (k = 0; k < 256; k++)
-        hist[k] = ghist[dark ? k : 255 - k];    /* paper bright */
-    t = dg_otsu(hist);
+        hist[k] = g->all[dark ? k : 255 - k];   /* paper bright */
+    t = hist_otsu(g, !dark);
     paper_span(hist, t, &lo, &hi);
     if (lo < 0)
         return 0;
@@ -552,25 +578,25 @@ static int paper_looks_flat(const uint8_t *c8, size_t w, size_t h,
            && tiles_look_flat(c8, w, h, dark, t);
 }
 
-/* Whether the paper of an image with grey histogram ghist (ink dark
+/* Whether the paper of an image with grey histograms g (ink dark
  * when dark) is grainy against its ink: the spread of its clean side
  * (the levels beyond the median, away from the ink) is GRAINY levels or
  * more, and the ink stands out by no more than GRAIN_RATIO times it. */
-static int grainy(const size_t ghist[256], int dark)
+static int grainy(grey_hist *g, int dark)
 {
     size_t hist[256], acc = 0;
     int k, med, t;
     double sd, inksum = 0;
 
     for (k = 0; k < 256; k++)
-        hist[k] = ghist[dark ? 255 - k : k];    /* ink level */
+        hist[k] = g->all[dark ? 255 - k : k];   /* ink level */
     sd = clean_spread(hist, &med);
     if (sd < GRAINY)
         return 0;
     /* Grain matters against faint ink only: the ink's contrast (the
      * mean of Otsu's ink class above the median) within GRAIN_RATIO
      * deviations. */
-    t = dg_otsu(hist);
+    t = hist_otsu(g, dark);
     for (k = t + 1; k < 256; k++) {
         acc += hist[k];
         inksum += (double)k * hist[k];
@@ -630,7 +656,8 @@ static int debug_paper(const uint8_t *c8, size_t w, size_t h,
 int ink_find(ink_plane *w, const dg_image *s, const dg_prep_opts *o,
              dg_err *e)
 {
-    size_t ghist[256], bhist[256], n = s->w * s->h, oldcap = w->pixcap;
+    grey_hist g;
+    size_t n = s->w * s->h, oldcap = w->pixcap;
     size_t step;
     int dark, blank;
     float noise = 0;
@@ -652,12 +679,12 @@ int ink_find(ink_plane *w, const dg_image *s, const dg_prep_opts *o,
      * if that sample shows no ink, every pixel is looked at. */
     step = n >= 8192 && s->w >= 16 && s->h >= 16 ? 2 : 1;
     for (;;) {
-        grey_histograms(w->c8, s->w, s->h, step, ghist, bhist);
-        dark = o->ink == DG_INK_AUTO ? ink_is_dark(ghist, bhist)
+        grey_histograms(w->c8, s->w, s->h, step, &g);
+        dark = o->ink == DG_INK_AUTO ? ink_is_dark(&g)
                : o->ink == DG_INK_DARK;
         if (o->paper != DG_PAPER_OFF && !w->flattened
             && (o->paper == DG_PAPER_ALWAYS
-                || !paper_looks_flat(w->c8, s->w, s->h, ghist, dark))) {
+                || !paper_looks_flat(w->c8, s->w, s->h, &g, dark))) {
             int rc = o->ink != DG_INK_AUTO ? 2
                      : paper_polarity(w->c8, s->w, s->h, e);
 
@@ -677,11 +704,11 @@ int ink_find(ink_plane *w, const dg_image *s, const dg_prep_opts *o,
                 if (o->debug != NULL
                     && debug_paper(w->c8, s->w, s->h, o, e) < 0)
                     return -1;
-                grey_histograms(w->c8, s->w, s->h, step, ghist, bhist);
+                grey_histograms(w->c8, s->w, s->h, step, &g);
                 dark = 1;
             }
         }
-        if (!w->smoothed && grainy(ghist, dark)) {
+        if (!w->smoothed && grainy(&g, dark)) {
             /* Grain is finer than a stroke: smooth it away before the
              * threshold, or faint strokes drown and grains become
              * specks. */
@@ -689,14 +716,14 @@ int ink_find(ink_plane *w, const dg_image *s, const dg_prep_opts *o,
                 || smooth3(w->c8, s->w, s->h, e) < 0)
                 return -1;
             w->smoothed = 1;
-            grey_histograms(w->c8, s->w, s->h, step, ghist, bhist);
+            grey_histograms(w->c8, s->w, s->h, step, &g);
         }
         if (o->thresh == DG_THRESH_SAUVOLA) {
             blank = sauvola_ink(w, s, o, dark, &noise, e);
             if (blank == 0)
                 ink_levels(w, n, noise, &st);
         } else {
-            blank = global_ink(w, n, o, dark, ghist, &st);
+            blank = global_ink(w, n, o, dark, &g, &st);
         }
         if (blank != 1 || step == 1)
             break;

@@ -75,14 +75,49 @@ DG_VECTORISE static uint8_t row_bits(const uint8_t *restrict row, size_t n)
     return acc;
 }
 
+/* One past the last ink of row m[0 .. W), or 0 when it has none. */
+static size_t mask_end(const uint8_t *m, size_t W)
+{
+    size_t x = W;
+
+#ifdef __SSE2__
+    const __m128i zero = _mm_setzero_si128();
+
+    for (; x >= 16; x -= 16) {
+        unsigned z = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+                         _mm_loadu_si128((const __m128i *)(m + x - 16)),
+                         zero));
+
+        if (z != 0xffffu)
+            return x - 16 + 32 - (size_t)__builtin_clz(~z & 0xffffu);
+    }
+#endif
+    while (x > 0 && m[x - 1] == 0)
+        x--;
+    return x;
+}
+
+/* Whether the run of ink of row m that starts at a counts for
+ * ink_extent: it holds strong ink or is at least longrun long.  Its end
+ * in *end. */
+static int run_counts(const uint8_t *m, size_t a, size_t W, size_t longrun,
+                      size_t *end)
+{
+    size_t x = mask_scan(m, a, W, 0);
+
+    *end = x;
+    return x - a >= longrun || (row_bits(m + a, x - a) & MK_STRONG);
+}
+
 /* The columns and rows that hold strong ink, or faint ink in a run of
  * an eighth of the width (at least WEAK_RUN pixels) or more along a row
  * (a faint printed line; not the paper's noise): [*x0, *x1) x [*y0,
- * *y1).  Returns 0 when there is none. */
+ * *y1).  Returns 0 when there is none.  A row with strong ink counts;
+ * its runs are looked at only where they would widen the extent. */
 static int ink_extent(const ink_plane *p, size_t W, size_t H, size_t *x0,
                       size_t *x1, size_t *y0, size_t *y1)
 {
-    size_t x, y, longrun = W / 8 > WEAK_RUN ? W / 8 : WEAK_RUN;
+    size_t x, y, end, longrun = W / 8 > WEAK_RUN ? W / 8 : WEAK_RUN;
 
     *x0 = W;
     *x1 = 0;
@@ -90,23 +125,41 @@ static int ink_extent(const ink_plane *p, size_t W, size_t H, size_t *x0,
     *y1 = 0;
     for (y = 0; y < H; y++) {
         const uint8_t *row = p->mk + y * W;
+        uint8_t bits = row_bits(row, W);
+        int any = 0;
 
-        if (!row_bits(row, W))
+        if (!bits)
             continue;
-        for (x = 0; x < W;) {
-            size_t a = x;
-            int strong = 0;
-
-            if (!row[x]) {
-                x++;
-                continue;
+        /* From the left, until a run counts or starts within. */
+        for (x = mask_scan(row, 0, W, 1); x < *x0;
+             x = mask_scan(row, end, W, 1))
+            if (run_counts(row, x, W, longrun, &end)) {
+                *x0 = x;
+                *x1 = end > *x1 ? end : *x1;
+                any = 1;
+                break;
             }
-            for (; x < W && row[x]; x++)
-                strong |= row[x] & MK_STRONG;
-            if (!strong && x - a < longrun)
-                continue;
-            *x0 = a < *x0 ? a : *x0;
-            *x1 = x > *x1 ? x : *x1;
+        /* From the right, until a run counts or ends within. */
+        for (end = mask_end(row, W); end > *x1;
+             end = mask_end(row, x)) {
+            size_t a = end, e2;
+
+            while (a > 0 && row[a - 1])
+                a--;
+            if (run_counts(row, a, W, longrun, &e2)) {
+                *x1 = end;
+                any = 1;
+                break;
+            }
+            x = a;
+        }
+        /* Within: a row of strong ink counts; else a long faint run. */
+        if (!any && (bits & MK_STRONG))
+            any = 1;
+        for (x = mask_scan(row, 0, W, 1); !any && x < W;
+             x = mask_scan(row, end, W, 1))
+            any = run_counts(row, x, W, longrun, &end);
+        if (any) {
             *y0 = y < *y0 ? y : *y0;
             *y1 = y + 1;
         }
