@@ -85,27 +85,6 @@ static PIX *to_pix(const uint8_t *c8, size_t w, size_t h, int invert)
     return p;
 }
 
-/* c8 = the 8-bit image p (same size). */
-static void from_pix(PIX *p, uint8_t *c8, size_t w, size_t h)
-{
-    l_uint32 *data = pixGetData(p);
-    l_int32 wpl = pixGetWpl(p);
-    size_t x, y;
-
-    for (y = 0; y < h; y++) {
-        const l_uint32 *line = data + y * (size_t)wpl;
-        uint8_t *row = c8 + y * w;
-
-        for (x = 0; x + 4 <= w; x += 4) {
-            uint32_t v = word_of((const uint8_t *)(line + x / 4));
-
-            memcpy(row + x, &v, 4);
-        }
-        for (; x < w; x++)
-            row[x] = (uint8_t)GET_DATA_BYTE(line, x);
-    }
-}
-
 /* The lowest and highest value of the 8-bit image p. */
 static void pix_range(PIX *p, int *lo, int *hi)
 {
@@ -183,11 +162,40 @@ static uint32_t median_u32(uint32_t *v, size_t n)
 /* A pixel this far (of 255) from its neighbourhood's mean stands out. */
 #define POL_DEVIATION 28
 
+/* col[x] += row[x] over n columns. */
+DG_VECTORISE static void add_row(uint32_t *restrict col,
+                                 const uint8_t *restrict row, size_t n)
+{
+    size_t x;
+
+    for (x = 0; x < n; x++)
+        col[x] += row[x];
+}
+
+/* How many of row[0 .. n) lie below lo[x] (*neg) and above hi[x]
+ * (*pos). */
+DG_VECTORISE static void count_out(const uint8_t *restrict row,
+                                   const int16_t *restrict lo,
+                                   const int16_t *restrict hi, size_t n,
+                                   size_t *neg, size_t *pos)
+{
+    uint32_t nb = 0, pb = 0;
+    size_t x;
+
+    for (x = 0; x < n; x++) {
+        nb += (int16_t)row[x] < lo[x];
+        pb += (int16_t)row[x] > hi[x];
+    }
+    *neg += nb;
+    *pos += pb;
+}
+
 int paper_polarity(const uint8_t *c8, size_t w, size_t h, dg_err *e)
 {
     size_t r = (w < h ? w : h) / POL_BLOCKS, bw, bh, x, y;
     size_t neg = 0, pos = 0;
-    uint32_t *sum;
+    uint32_t *sum, *col;
+    int16_t *lo, *hi;
     float *mean;
 
     if (r < 2)
@@ -196,23 +204,31 @@ int paper_polarity(const uint8_t *c8, size_t w, size_t h, dg_err *e)
     bh = (h + r - 1) / r;
     sum = calloc(bw * bh, sizeof *sum);
     mean = malloc(bw * bh * sizeof *mean);
-    if (sum == NULL || mean == NULL) {
+    col = malloc(w * sizeof *col);
+    lo = malloc(2 * w * sizeof *lo);
+    if (sum == NULL || mean == NULL || col == NULL || lo == NULL) {
         free(sum);
         free(mean);
+        free(col);
+        free(lo);
         return dg_seterr(e, "out of memory");
     }
-    for (y = 0; y < h; y++) {
-        const uint8_t *row = c8 + y * w;
+    hi = lo + w;
+    /* Each band of r rows: its column sums, then their blocks'. */
+    for (y = 0; y < h; y += r) {
+        size_t y1 = y + r < h ? y + r : h, yy, bx;
         uint32_t *brow = sum + (y / r) * bw;
-        size_t bx;
 
+        memset(col, 0, w * sizeof *col);
+        for (yy = y; yy < y1; yy++)
+            add_row(col, c8 + yy * w, w);
         for (bx = 0; bx < bw; bx++) {
             size_t x1 = bx * r + r < w ? bx * r + r : w;
             uint32_t acc = 0;
 
             for (x = bx * r; x < x1; x++)
-                acc += row[x];
-            brow[bx] += acc;
+                acc += col[x];
+            brow[bx] = acc;
         }
     }
     for (y = 0; y < bh; y++)
@@ -235,28 +251,23 @@ int paper_polarity(const uint8_t *c8, size_t w, size_t h, dg_err *e)
                     v[n++] = sum[yy * bw + xx];
             mean[y * bw + x] = (float)median_u32(v, n);
         }
-    /* Every other row is enough for a count. */
+    /* Every other row is enough for a count; each band's bounds are
+     * spread over its columns first. */
     for (y = 0; y < h; y += 2) {
-        const uint8_t *row = c8 + y * w;
-        const float *mrow = mean + (y / r) * bw;
-        size_t bx;
+        if (y % r < 2) {
+            const float *mrow = mean + (y / r) * bw;
 
-        for (bx = 0; bx < bw; bx++) {
-            int lo = (int)mrow[bx] - POL_DEVIATION;
-            int hi = (int)mrow[bx] + POL_DEVIATION;
-            size_t x1 = bx * r + r < w ? bx * r + r : w;
-            uint32_t nb = 0, pb = 0;
-
-            for (x = bx * r; x < x1; x++) {
-                nb += (int)row[x] < lo;
-                pb += (int)row[x] > hi;
+            for (x = 0; x < w; x++) {
+                lo[x] = (int16_t)((int)mrow[x / r] - POL_DEVIATION);
+                hi[x] = (int16_t)((int)mrow[x / r] + POL_DEVIATION);
             }
-            neg += nb;
-            pos += pb;
         }
+        count_out(c8 + y * w, lo, hi, w, &neg, &pos);
     }
     free(sum);
     free(mean);
+    free(col);
+    free(lo);
     if (neg > 2 * pos)
         return 1;
     if (pos > 2 * neg)
@@ -264,10 +275,67 @@ int paper_polarity(const uint8_t *c8, size_t w, size_t h, dg_err *e)
     return 2;
 }
 
+/* row[x] = min(255, (row[x] ^ flip) f[x] / 256) over n columns. */
+DG_VECTORISE static void scale_row(uint8_t *restrict row,
+                                   const uint16_t *restrict f, size_t n,
+                                   uint8_t flip)
+{
+    size_t x;
+
+    for (x = 0; x < n; x++) {
+        uint32_t v = ((uint32_t)(uint8_t)(row[x] ^ flip) * f[x]) >> 8;
+
+        row[x] = (uint8_t)(v < 255 ? v : 255);
+    }
+}
+
+/* Normalise c8 (w x h; read inverted when invert) by the inverse of
+ * the paper's light, inv: 16-bit factors, 256 for 1, each covering a
+ * red x red tile (the last ones reach on to the edge).  Each pixel
+ * becomes its level times its tile's factor over 256, at most 255: the
+ * product pixApplyInvBackgroundGrayMap makes, done here in place,
+ * without the copies into and out of Leptonica's image. */
+static int apply_inverse(uint8_t *c8, size_t w, size_t h, int invert,
+                         PIX *inv, size_t red, dg_err *e)
+{
+    const l_uint32 *data = pixGetData(inv);
+    size_t wpl = (size_t)pixGetWpl(inv);
+    size_t mw = (size_t)pixGetWidth(inv), mh = (size_t)pixGetHeight(inv);
+    uint8_t flip = invert ? 0xff : 0;
+    uint16_t *f;
+    size_t x, y;
+
+    if (mw == 0 || mh == 0)
+        return dg_seterr(e, "cannot flatten the paper's light");
+    if ((f = malloc(w * sizeof *f)) == NULL)
+        return dg_seterr(e, "out of memory");
+    for (y = 0; y < h; y++) {
+        uint8_t *row = c8 + y * w;
+
+        if (y % red == 0) {
+            size_t my = y / red < mh ? y / red : mh - 1;
+            const l_uint32 *line = data + my * wpl;
+
+            size_t mx;
+
+            for (x = 0, mx = 0; x < w; mx += mx + 1 < mw) {
+                uint16_t v = (uint16_t)GET_DATA_TWO_BYTES(line, mx);
+                size_t x1 = mx + 1 < mw && x + red < w ? x + red : w;
+
+                for (; x < x1; x++)
+                    f[x] = v;
+            }
+        }
+        scale_row(row, f, w, flip);
+    }
+    free(f);
+    return 1;
+}
+
 int paper_flatten(uint8_t *c8, size_t w, size_t h, int dark, int force,
                   dg_err *e)
 {
-    PIX *src, *map = NULL, *inv = NULL, *flat = NULL;
+    PIX *src, *map = NULL, *inv = NULL;
     l_int32 red, size;
     int lo, hi, rc = 0;
 
@@ -287,16 +355,9 @@ int paper_flatten(uint8_t *c8, size_t w, size_t h, int dark, int force,
     if (hi - lo < FLAT_RANGE && !force)
         goto done;
     inv = pixGetInvBackgroundMap(map, PAPER_LEVEL, 0, 0);
-    flat = inv != NULL ? pixApplyInvBackgroundGrayMap(src, inv, red, red)
-           : NULL;
-    if (flat == NULL) {
-        rc = dg_seterr(e, "cannot flatten the paper's light");
-        goto done;
-    }
-    from_pix(flat, c8, w, h);
-    rc = 1;
+    rc = inv != NULL ? apply_inverse(c8, w, h, !dark, inv, (size_t)red, e)
+         : dg_seterr(e, "cannot flatten the paper's light");
 done:
-    pixDestroy(&flat);
     pixDestroy(&inv);
     pixDestroy(&map);
     pixDestroy(&src);
