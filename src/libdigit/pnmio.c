@@ -22,7 +22,7 @@ struct dg_pnm_reader {
     const char *foreign;    /* another format's name, when one was seen
                              * where an image should start */
     dg_pnm_info last;
-    unsigned char *raw;     /* one raw row for the fast path */
+    unsigned char *raw;     /* raw rows for the fast path */
     size_t rawcap;
     dg_colour_hist hist;    /* of the colour image being read */
     size_t max_pixels;      /* larger images are reduced; 0: never */
@@ -164,6 +164,11 @@ static void tuples_to_grey(const struct pam *pam, tuple *row, float *out,
     }
 }
 
+/* Raw rows are read this many bytes at a time (or one row, if longer):
+ * a call to fread for each row of a small image cost more than the
+ * copying. */
+#define RAW_CHUNK 32768
+
 /* Raw 8-bit PGM and PPM: read rows with fread, bypassing the tuple
  * machinery, which is several times slower.  Returns 0 or -1. */
 static int read_fast(dg_pnm_reader *r, const struct pam *pam, dg_image *im,
@@ -171,33 +176,44 @@ static int read_fast(dg_pnm_reader *r, const struct pam *pam, dg_image *im,
 {
     const size_t w = (size_t)pam->width, h = (size_t)pam->height;
     const size_t ch = pam->format == RPPM_FORMAT ? 3 : 1;
+    const size_t per = RAW_CHUNK / (w * ch) > 0 ? RAW_CHUNK / (w * ch) : 1;
     const float scale = 1.0f / (float)pam->maxval;
-    size_t y, x, c;
+    size_t y, x, c, y1 = 0;
     dg_colour_hist odd;
 
     if (ch == 3)
         memset(&odd, 0, sizeof odd);
-    if (r->rawcap < w * ch) {
-        unsigned char *p = realloc(r->raw, w * ch);
+    if (r->rawcap < per * w * ch) {
+        unsigned char *p = realloc(r->raw, per * w * ch);
 
         if (p == NULL)
             return dg_seterr(e, "out of memory");
         r->raw = p;
-        r->rawcap = w * ch;
+        r->rawcap = per * w * ch;
     }
     for (y = 0; y < h; y++) {
+        const unsigned char *raw = r->raw + (y % per) * w * ch;
         float *out;
 
-        if (grow_rows(im, w, h, y + 1, cap, e) < 0)
-            return -1;
-        if (fread(r->raw, 1, w * ch, r->f) != w * ch)
-            return dg_seterr(e, "truncated raster: %zu of %zu rows", y, h);
+        if (y == y1) {
+            size_t n = h - y < per ? h - y : per, got;
+
+            /* The rows grow with what arrives: a header that promises
+             * more than is sent costs no more than was sent. */
+            if (grow_rows(im, w, h, y + n, cap, e) < 0)
+                return -1;
+            got = fread(r->raw, 1, n * w * ch, r->f);
+            if (got != n * w * ch)
+                return dg_seterr(e, "truncated raster: %zu of %zu rows",
+                                 y + got / (w * ch), h);
+            y1 = y + n;
+        }
         out = im->px + y * w;
         if (ch == 1) {
             for (x = 0; x < w; x++)
-                out[x] = r->raw[x] * scale;
+                out[x] = raw[x] * scale;
         } else {
-            const unsigned char *p = r->raw;
+            const unsigned char *p = raw;
 
             /* Neighbours count into two histograms: paper's pixels,
              * alike, would wait on each other's counts. */

@@ -238,10 +238,11 @@ static int write_cells(dg_prep_work *w, const dg_image *s,
 
 /* Whether the one piece of w->bl, a mark no wider than SURE_ASPECT times
  * its height, is read by the network as one digit with probability
- * SURE_PROB or more: then that is the cell, in out, and 1; else 0 (out
- * holds nothing of use), or -1.  Most single digits wide enough to be
- * two end here, for one reading instead of a search for cuts and a
- * reading of every candidate. */
+ * SURE_PROB or more: then that is the cell, in out, and 1; 2 when out
+ * holds the cell but the reading is not that sure; 0 when the mark is
+ * too wide to be tried (out holds nothing of use); -1 on error.  Most
+ * single digits wide enough to be two end here, for one reading instead
+ * of a search for cuts and a reading of every candidate. */
 static int sure_single(dg_prep_work *w, const dg_image *s,
                        const dg_prep_opts *o, const dg_net *net,
                        dg_image *out, dg_err *e)
@@ -261,7 +262,7 @@ static int sure_single(dg_prep_work *w, const dg_image *s,
     if (digit < 0)
         return -1;
     if (digit == DG_REJECT || p < SURE_PROB)
-        return 0;
+        return 2;
     if (o->debug != NULL)
         o->debug(o->debug_ctx, "crop", &w->crop);
     return 1;
@@ -274,6 +275,7 @@ static int read_ink(dg_prep_work *w, const dg_image *s,
 {
     const dg_net *net;
     long doubt;
+    int made = 0;           /* out holds the cell of the whole mark */
 
     if (o->split == DG_SPLIT_NEVER
         || (o->split == DG_SPLIT_AUTO && o->net == NULL))
@@ -286,14 +288,20 @@ static int read_ink(dg_prep_work *w, const dg_image *s,
         if ((net = o->net(o->net_ctx, e)) == NULL)
             return -1;
         rc = sure_single(w, s, o, net, out, e);
-        if (rc != 0)
+        if (rc < 0 || rc == 1)
             return rc < 0 ? -1 : 0;
+        made = rc == 2;
     }
     doubt = seg_propose(&w->sg, &w->bl, &w->ink, s->w, e);
     if (doubt < 0)
         return -1;
-    if (o->split == DG_SPLIT_AUTO && doubt == 0 && w->bl.npieces == 1)
+    if (o->split == DG_SPLIT_AUTO && doubt == 0 && w->bl.npieces == 1) {
+        /* Nothing to cut: the cell is the whole mark's, made already
+         * unless the mark was too wide to try (or a picture is due). */
+        if (made && o->debug == NULL)
+            return 0;
         return one_cell(w, s, o, out, e);
+    }
     net = o->net != NULL ? o->net(o->net_ctx, e) : NULL;
     if (net == NULL)
         return o->net != NULL ? -1
