@@ -44,12 +44,18 @@ double skew_project(const ink_plane *p, size_t W, size_t H, double s,
 
     set_shifts(sh, W, s, off);
     memset(proj, 0, rows * sizeof *proj);
+    /* Run by run of ink: the paper between adds nothing. */
     for (y = 0; y < H; y++) {
         const uint8_t *row = p->mk + y * W;
         uint32_t *py = proj + y;
 
-        for (x = 0; x < W; x += step)
-            py[sh[x]] += row[x] != 0;
+        for (x = mask_scan(row, 0, W, 1); x < W;) {
+            size_t end = mask_scan(row, x, W, 0);
+
+            for (x = (x + step - 1) / step * step; x < end; x += step)
+                py[sh[x]]++;
+            x = mask_scan(row, end, W, 1);
+        }
     }
     for (y = 0; y < rows; y++)
         ss += (double)proj[y] * proj[y];
