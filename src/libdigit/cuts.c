@@ -106,7 +106,7 @@ static size_t projections(cut_work *ct, const uint8_t *bm, size_t w,
 }
 
 /* The ink of the pixels of piece pc over its box, from 0 off the piece
- * to 255 for full ink, through the table ct->weight of the contrast. */
+ * to 255 for full ink, through the weight of each contrast. */
 typedef struct bitmap_ctx {
     uint8_t *bm;
     const uint8_t *weight;
@@ -497,7 +497,7 @@ static int propose_piece(cut_work *ct, blobs *b, const ink_plane *p,
     cw->lo = (long)(CURVE_MARGIN * ct->href);
     memset(cw->bm, 0, w * h);
     bc.bm = cw->bm;
-    bc.weight = ct->weight;
+    bc.weight = ct->weights[p->level8];
     bc.p = p;
     bc.w = w;
     bc.x0 = pc->x0;
@@ -542,7 +542,6 @@ long cut_propose(cut_work *ct, blobs *b, const ink_plane *p, size_t W,
         ink_weights(ct->weights[p->level8], p->level8);
         ct->weights_done[p->level8] = 1;
     }
-    ct->weight = ct->weights[p->level8];
     for (i = 0; i < n; i++) {
         curve_work cw;
         int rc = propose_piece(ct, b, p, W, i, &cw, e);

@@ -315,7 +315,6 @@ static int apply_inverse(uint8_t *c8, size_t w, size_t h, int invert,
         if (y % red == 0) {
             size_t my = y / red < mh ? y / red : mh - 1;
             const l_uint32 *line = data + my * wpl;
-
             size_t mx;
 
             for (x = 0, mx = 0; x < w; mx += mx + 1 < mw) {

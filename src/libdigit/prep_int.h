@@ -310,7 +310,6 @@ typedef struct cut_work {
                                  * of each contrast when full ink is
                                  * contrast full, filled ... */
     uint8_t weights_done[256];  /* ... for the fulls marked here */
-    const uint8_t *weight;      /* the row of this image's full ink */
     float *proj;            /* (nslope, span) projections of a piece */
     size_t projcap;
     int32_t *shift;         /* (nslope, height) the lines' columns */
