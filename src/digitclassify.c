@@ -13,6 +13,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "cascade.h"
 #include "model.h"
 #include "modelpath.h"
 #include "net.h"
@@ -153,14 +154,13 @@ static void print_escaped(const char *s, int lines)
     }
 }
 
-static int print_info(const struct cmdline *c, const dg_net *net)
+/* A checksum of the weights of net alone: two trainings with one seed
+ * give the same value even though their dates differ. */
+static unsigned long weights_crc(const dg_net *net)
 {
-    char shape[128];
     uLong crc = crc32(0L, Z_NULL, 0);
     size_t j;
 
-    /* A checksum of the weights alone: two trainings with one seed give
-     * the same value even though their dates differ. */
     for (j = 0; j < net->nparams; j++) {
         unsigned char b[4];
         uint32_t v;
@@ -172,12 +172,48 @@ static int print_info(const struct cmdline *c, const dg_net *net)
         b[3] = (unsigned char)(v >> 24);
         crc = crc32(crc, b, 4);
     }
+    return (unsigned long)crc;
+}
+
+/* The metadata of net, each line's key given the prefix pre. */
+static void print_meta(const dg_net *net, const char *pre)
+{
+    const char *s = net->meta;
+    char line[1024];
+
+    while (s != NULL && *s != '\0') {
+        size_t n = strcspn(s, "\n");
+
+        snprintf(line, sizeof line, "%.*s", (int)n, s);
+        fputs(pre, stdout);
+        print_escaped(line, 0);
+        putchar('\n');
+        s += n + (s[n] == '\n');
+    }
+}
+
+static int print_info(const struct cmdline *c, const dg_net *net)
+{
+    char shape[128], pre[32];
+    const dg_net *m;
+    size_t i = 1;
+
     dg_net_shape(net, shape, sizeof shape);
     fputs("file=", stdout);
     print_escaped(tool_model_path(c->model, "default.model"), 0);
     printf("\nshape=%s\nparameters=%zu\nweights_crc32=%08lx\n", shape,
-           net->nparams, (unsigned long)crc);
+           net->nparams, weights_crc(net));
+    if (net->next != NULL)
+        printf("cascade=%zu networks\n", dg_cascade_members(net));
     print_escaped(net->meta, 1);
+    /* A cascade's later networks, each with its own record. */
+    for (m = net->next; m != NULL; m = m->next) {
+        snprintf(pre, sizeof pre, "network%zu_", ++i);
+        dg_net_shape(m, shape, sizeof shape);
+        printf("%sshape=%s\n%sparameters=%zu\n%sweights_crc32=%08lx\n",
+               pre, shape, pre, m->nparams, pre, weights_crc(m));
+        print_meta(m, pre);
+    }
     return EXIT_OK;
 }
 

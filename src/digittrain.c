@@ -20,6 +20,7 @@
 #include "recipe.h"
 #include "progress.h"
 #include "dataset.h"
+#include "cascade.h"
 #include "model.h"
 #include "net.h"
 #include "prep.h"
@@ -40,6 +41,10 @@ struct cmdline {
     size_t ntrain, nextra;
     const char *test, *output, *checkpoint, *evaluate;
     const char *misclassified;
+    const char *join[DG_CASCADE_MAX];   /* --join: the networks of a cascade */
+    size_t njoin;
+    double below;               /* --below: when a later one is read */
+    int below_given;
     int orient;                 /* DG_ORIENT_* */
     size_t hidden[MAX_HIDDEN], nhidden;
     size_t convs[2], nconv, kernel;
@@ -116,6 +121,14 @@ static void usage(void)
           "                          matrix on standard output\n"
           "      --misclassified=FILE  with --evaluate, write a montage PGM of\n"
           "                          the misclassified digits\n"
+          "Joining (no training):\n"
+          "      --join=MODEL        a network of the cascade written to -o, in\n"
+          "                          the order given (2 to 4 times): the first\n"
+          "                          reads every cell, each later one only the\n"
+          "                          cells read so far with a best probability\n"
+          "                          below --below, and the answers of those\n"
+          "                          that read a cell are combined\n"
+          "      --below=P           that probability, in (0, 1] (default 0.99)\n"
           "General:\n"
           "  -j, --threads=N         threads to use (default: all cores)\n"
           "  -q, --quiet             no progress or summaries on stderr\n"
@@ -132,7 +145,7 @@ enum {
     OPT_MOMENTUM,
     OPT_SEED, OPT_AUGMENT, OPT_CHECKPOINT, OPT_RESUME, OPT_EVALUATE,
     OPT_MISCLASSIFIED, OPT_CONV, OPT_KERNEL, OPT_REJECT, OPT_REJECT_BIAS,
-    OPT_HELP,
+    OPT_JOIN, OPT_BELOW, OPT_HELP,
     OPT_VERSION
 };
 
@@ -159,6 +172,8 @@ static const struct option base_longopts[] = {
     { "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
     { "resume", no_argument, NULL, OPT_RESUME },
     { "evaluate", required_argument, NULL, OPT_EVALUATE },
+    { "join", required_argument, NULL, OPT_JOIN },
+    { "below", required_argument, NULL, OPT_BELOW },
     { "misclassified", required_argument, NULL, OPT_MISCLASSIFIED },
     { "threads", required_argument, NULL, 'j' },
     { "quiet", no_argument, NULL, 'q' },
@@ -211,6 +226,7 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
     c->epochs = 20;
     c->batch = 128;
     c->lr = 0.5;
+    c->below = 0.99;
     c->seed = 1;
     c->extra_repeat = 1;
     while ((opt = getopt_long(argc, argv, "o:j:qvhV", longopts, NULL)) != -1) {
@@ -279,6 +295,18 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
         case OPT_CHECKPOINT: c->checkpoint = optarg; break;
         case OPT_RESUME: c->resume = 1; break;
         case OPT_EVALUATE: c->evaluate = optarg; break;
+        case OPT_JOIN:
+            if (c->njoin == DG_CASCADE_MAX)
+                tool_usage_error("--join: at most %d networks",
+                                 DG_CASCADE_MAX);
+            c->join[c->njoin++] = optarg;
+            break;
+        case OPT_BELOW:
+            c->below = tool_parse_double("--below", optarg, 0, 1);
+            if (!(c->below > 0))
+                tool_usage_error("--below must be above 0");
+            c->below_given = 1;
+            break;
         case OPT_MISCLASSIFIED: c->misclassified = optarg; break;
         case 'j':
             c->threads = (int)tool_parse_long("--threads", optarg, 1, 1024);
@@ -306,7 +334,19 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
         tool_usage_error("distortion options need --augment");
     if (dg_aug_check(&c->aug, &e) < 0)
         tool_usage_error("%s", e.msg);
-    if (c->evaluate != NULL) {
+    if (c->below_given && c->njoin == 0)
+        tool_usage_error("--below goes with --join");
+    if (c->njoin > 0) {
+        if (c->njoin < 2)
+            tool_usage_error("--join: a cascade needs two networks or more");
+        if (c->output == NULL)
+            tool_usage_error("no output: give -o MODEL");
+        if (c->ntrain > 0 || c->nextra > 0 || c->evaluate != NULL
+            || c->test != NULL || c->checkpoint != NULL || c->resume
+            || c->augment || c->reject > 0 || c->reject_bias != 0)
+            tool_usage_error("--join does not train or evaluate: give only "
+                             "the networks, --below and -o");
+    } else if (c->evaluate != NULL) {
         if (c->test == NULL)
             tool_usage_error("--evaluate needs --test=PREFIX");
         if (c->ntrain > 0 || c->output != NULL)
@@ -805,6 +845,52 @@ free_data:
     return rc;
 }
 
+/* Load path as the network of a cascade: one digit model, not itself
+ * a cascade. */
+static int load_member(const char *path, dg_net *net)
+{
+    dg_err e;
+
+    if (dg_model_load(net, path, &e) < 0) {
+        tool_error("%s", e.msg);
+        return -1;
+    }
+    if (dg_net_check_digits(net, &e) < 0 || (net->next != NULL
+        && dg_seterr(&e, "already a cascade: join its networks") < 0)) {
+        tool_error("%s: %s", path, e.msg);
+        dg_net_free(net);
+        return -1;
+    }
+    return 0;
+}
+
+/* --join: the networks into one cascade, written to -o. */
+static int join(const struct cmdline *c)
+{
+    dg_net net, m;
+    dg_err e;
+    size_t i;
+    int rc = EXIT_OK;
+
+    if (load_member(c->join[0], &net) < 0)
+        return EXIT_DATA;
+    for (i = 1; i < c->njoin && rc == EXIT_OK; i++) {
+        if (load_member(c->join[i], &m) < 0) {
+            rc = EXIT_DATA;
+        } else if (dg_cascade_append(&net, &m, c->below, &e) < 0) {
+            tool_error("%s: %s", c->join[i], e.msg);
+            dg_net_free(&m);
+            rc = EXIT_DATA;
+        }
+    }
+    if (rc == EXIT_OK && dg_model_save(&net, c->output, &e) < 0) {
+        tool_error("%s", e.msg);
+        rc = EXIT_DATA;
+    }
+    dg_net_free(&net);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct cmdline c;
@@ -813,5 +899,6 @@ int main(int argc, char **argv)
     parse_command_line(argc, argv, &c);
     dg_pnm_init(tool_name());
     tool_threads(c.threads, 0);
-    return tool_finish(c.evaluate != NULL ? evaluate(&c) : train(&c));
+    return tool_finish(c.njoin > 0 ? join(&c)
+                       : c.evaluate != NULL ? evaluate(&c) : train(&c));
 }

@@ -307,8 +307,10 @@ for line in sys.stdin:
 }
 
 @test "digitclassify: damaged models are refused, each with its reason" {
+    # a model of one network (the default is a cascade of two: below)
     local src=$M
-    [ -s "$DEFAULT" ] && src=$DEFAULT
+    [ -s "$top_srcdir/model/mlp-256-128.model" ] &&
+        src=$top_srcdir/model/mlp-256-128.model
     local size
     size=$(stat -c %s "$src")
     gen 0 > s.pgm
@@ -344,6 +346,26 @@ for line in sys.stdin:
     cp "$src" layers.model
     printf '\x63' | dd of=layers.model bs=1 seek=12 conv=notrunc status=none
     expect layers.model "inconsistent sizes: 99 layers"
+}
+
+@test "digitclassify: a damaged cascade is refused, naming its network" {
+    [ -s "$DEFAULT" ] || skip "no default model"
+    digitclassify -m "$DEFAULT" --info | grep -q '^cascade=2 networks$' ||
+        skip "the default model is not a cascade"
+    local size
+    size=$(stat -c %s "$DEFAULT")
+    gen 0 > s.pgm
+    head -c $((size - 100)) "$DEFAULT" > short.model
+    run --separate-stderr digitclassify -m short.model s.pgm
+    assert_failure 1
+    assert_equal "$output" ""
+    [[ $stderr == "digitclassify: cannot load the model: short.model: network 2 of the cascade: truncated: "* ]] ||
+        fail "$stderr"
+    { cat "$DEFAULT"; printf x; } > long.model
+    run --separate-stderr digitclassify -m long.model s.pgm
+    assert_failure 1
+    [[ $stderr == *"network 2 of the cascade: wrong length: "*"(trailing data)" ]] ||
+        fail "$stderr"
 }
 
 @test "digitclassify: a model written from the digitmodel(5) layout is used" {

@@ -47,7 +47,7 @@ meta() {
     for opt in --train --test --emnist --no-emnist --validation --extra \
         --extra-repeat --hidden --conv --kernel --epochs --batch --lr --seed \
         --augment --reject --output --checkpoint --resume --evaluate \
-        --misclassified \
+        --misclassified --join --below \
         --threads --quiet --verbose --help --version; do
         assert_output --partial -- "$opt"
     done
@@ -613,6 +613,80 @@ pair() {
         for (i = 2; i <= 11; i++) if ($i != ($1 < 3 && i == $1 + 2 ? 30 : 0))
             exit 1; n++ } END { exit n != 10 }' <<< "$output"
     assert_success
+}
+
+@test "digittrain: --join makes a cascade that digitclassify reads" {
+    digittrain -q "${RECIPE[@]}" --hidden=16 --seed=6 -o second.model
+    # the second network answers every cell (--below=1), none (1e-30)
+    digittrain --join="$D/ref.model" --join=second.model --below=1 -o all.model
+    digittrain --join="$D/ref.model" --join=second.model --below=1e-30 \
+        -o none.model
+    run digitclassify --model=all.model --info
+    assert_success
+    assert_line --index 1 "shape=784-32-10"
+    assert_line "cascade=2 networks"
+    assert_line "network2_shape=784-16-10"
+    assert_line "network2_weights_crc32=$(crc second.model)"
+    assert_line "network2_cascade_below=1"
+    assert_equal "$(crc all.model)" "$(crc "$D/ref.model")"
+    perl "$D/gen.pl" pgm 0120 1201 2012 0021 1102 2210 0000 1111 2222 0212 \
+        > cells.pgm
+    digitclassify --model="$D/ref.model" -f tsv cells.pgm > first.tsv
+    digitclassify --model=second.model -f tsv cells.pgm > second.tsv
+    digitclassify --model=none.model -f tsv cells.pgm > none.tsv
+    digitclassify --model=all.model -f tsv cells.pgm > all.tsv
+    # a cascade whose second network is never asked answers as the first
+    cmp first.tsv none.tsv
+    # asked about every cell: the geometric mean of the two, normalised
+    run awk -F'\t' 'NR == FNR { if (FNR > 1) { s = 0
+            for (k = 5; k <= 14; k++) s += (g[FNR, k] = sqrt($k * $(k + 14)))
+            for (k = 5; k <= 14; k++) g[FNR, k] /= s }; next }
+        FNR > 1 { for (k = 5; k <= 14; k++) {
+            d = $k - g[FNR, k]; if (d > 5e-6 || d < -5e-6) bad++ }; n++ }
+        END { exit !(n == 40 && bad == 0) }' <(paste first.tsv second.tsv) \
+        all.tsv
+    assert_success
+}
+
+@test "digittrain: --join refuses what does not make a cascade" {
+    run --separate-stderr digittrain --join="$D/ref.model" -o x.model
+    assert_failure 2
+    [[ $stderr == *"needs two networks"* ]] || fail "$stderr"
+    run --separate-stderr digittrain --below=0.5 "${RECIPE[@]}" -o x.model
+    assert_failure 2
+    [[ $stderr == *"--below goes with --join"* ]] || fail "$stderr"
+    run --separate-stderr digittrain --join="$D/ref.model" \
+        --join="$D/ref.model" "${RECIPE[@]}" -o x.model
+    assert_failure 2
+    run --separate-stderr digittrain --join="$D/ref.model" \
+        --join="$D/ref.model" --below=0 -o x.model
+    assert_failure 2
+    run --separate-stderr digittrain --join="$D/ref.model" \
+        --join="$D/ref.model"
+    assert_failure 2
+    # classes that differ, a cascade as a network, a missing file: exit 1
+    digittrain -q "${RECIPE[@]}" --reject -o eleven.model
+    run --separate-stderr digittrain --join="$D/ref.model" \
+        --join=eleven.model -o x.model
+    assert_failure 1
+    [[ $stderr == *"eleven.model: the networks do not fit together"* ]] ||
+        fail "$stderr"
+    digittrain --join="$D/ref.model" --join="$D/ref.model" -o two.model
+    run --separate-stderr digittrain --join=two.model \
+        --join="$D/ref.model" -o x.model
+    assert_failure 1
+    [[ $stderr == *"two.model: already a cascade"* ]] || fail "$stderr"
+    run --separate-stderr digittrain --join="$D/ref.model" --join=nope.model \
+        -o x.model
+    assert_failure 1
+    [[ $stderr == *"nope.model"* ]] || fail "$stderr"
+    [ ! -e x.model ]
+    # a cascade is not a checkpoint to resume
+    cp two.model ck.model
+    run --separate-stderr digittrain "${RECIPE[@]}" --checkpoint=ck.model \
+        --resume -o y.model
+    assert_failure 1
+    [[ $stderr == *"not a checkpoint"* ]] || fail "$stderr"
 }
 
 @test "digittrain: --misclassified writes a montage of the errors" {

@@ -89,11 +89,16 @@ run_examples() {
 
 @test "examples: digitmodel(5)'s examples run" {
     cp "$top_srcdir/model/default.model" my.model
-    run_examples digitmodel.5 3
+    cp "$top_srcdir/model/mlp-256-128.model" fast.model
+    cp "$top_srcdir/model/mlp-256-128.model" strong.model
+    run_examples digitmodel.5 4
     grep -q '^shape=784-' out.1
     # the magic, then version and sizes, then the metadata block
     grep -q 'D   G   M   O   D' out.2
     grep -q '^seed=' out.3
+    digitclassify --model=both.model --info > info
+    grep -qx 'cascade=2 networks' info
+    grep -qx 'network2_cascade_below=0.99' info
 }
 
 @test "examples: digittrain(1)'s examples run" {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "cascade.h"
 #include "conv.h"
 #include "model.h"
 #include "safewrite.h"
@@ -63,8 +64,9 @@ static uint32_t crc_of(const unsigned char *buf, size_t len)
     return (uint32_t)crc;
 }
 
-int dg_model_encode(const dg_net *net, unsigned char **bufp, size_t *lenp,
-                    dg_err *e)
+/* One network's block into a malloc'd buffer. */
+static int encode_one(const dg_net *net, unsigned char **bufp, size_t *lenp,
+                      dg_err *e)
 {
     const size_t tlen = net->meta == NULL ? 0 : strlen(net->meta);
     /* Newlines pad the text so the weights start 4-aligned in the file. */
@@ -100,6 +102,35 @@ int dg_model_encode(const dg_net *net, unsigned char **bufp, size_t *lenp,
     for (j = 0; j < net->nparams; j++, p += 4)
         put_f32(p, net->params[j]);
     put_u32(p, crc_of(buf, len - 4));
+    *bufp = buf;
+    *lenp = len;
+    return 0;
+}
+
+int dg_model_encode(const dg_net *net, unsigned char **bufp, size_t *lenp,
+                    dg_err *e)
+{
+    unsigned char *buf = NULL, *one = NULL, *grown;
+    size_t len = 0, n = 0;
+
+    if (dg_cascade_check(net, e) < 0)
+        return -1;
+    for (; net != NULL; net = net->next) {
+        if (encode_one(net, &one, &n, e) < 0) {
+            free(buf);
+            return -1;
+        }
+        grown = realloc(buf, len + n);
+        if (grown == NULL) {
+            free(one);
+            free(buf);
+            return dg_seterr(e, "out of memory encoding the model");
+        }
+        memcpy(grown + len, one, n);
+        free(one);
+        buf = grown;
+        len += n;
+    }
     *bufp = buf;
     *lenp = len;
     return 0;
@@ -261,9 +292,11 @@ static int decode_params(dg_net *net, const unsigned char *p, dg_err *e)
     return 0;
 }
 
-/* Parse and check a model of len bytes at buf. */
-static int decode(dg_net *net, const unsigned char *buf, size_t len,
-                  dg_err *e)
+/* Parse and check the network whose block starts buf (len bytes left
+ * in the file); *used gets the block's length.  A longer rest is the
+ * next network of a cascade when it starts with the magic. */
+static int decode_one(dg_net *net, const unsigned char *buf, size_t len,
+                      size_t *used, dg_err *e)
 {
     size_t mlen = 0, want;
     const unsigned char *p;
@@ -274,18 +307,86 @@ static int decode(dg_net *net, const unsigned char *buf, size_t len,
     want = HEADER + LAYER_REC * net->nlayers + mlen + 4 * net->nparams + 4;
     if (len < want)
         return dg_seterr(e, "truncated: %zu bytes, expected %zu", len, want);
-    if (len > want)
+    if (len > want && (len - want < 8
+                       || memcmp(buf + want, DG_MODEL_MAGIC, 8) != 0))
         return dg_seterr(e, "wrong length: %zu bytes, expected %zu "
                          "(trailing data)", len, want);
 #ifndef DG_FUZZ_NO_CRC
     /* (Fuzzing builds skip this check so that damaged files reach the
      * checks after it.) */
-    if (crc_of(buf, len - 4) != get_u32(buf + len - 4))
+    if (crc_of(buf, want - 4) != get_u32(buf + want - 4))
         return dg_seterr(e, "checksum mismatch: the file is damaged");
 #endif
     p = buf + HEADER + LAYER_REC * net->nlayers;
     if (decode_meta(net, p, mlen, e) < 0
         || decode_params(net, p + mlen, e) < 0) {
+        dg_net_free(net);
+        return -1;
+    }
+    *used = want;
+    return 0;
+}
+
+/* The threshold of a cascade's later member, from its metadata. */
+static int decode_below(dg_net *m, size_t i, dg_err *e)
+{
+    char v[64], *end;
+    double b;
+
+    if (dg_meta_get(m, "cascade_below", v, sizeof v) < 0)
+        return dg_seterr(e, "network %zu of the cascade has no "
+                         "cascade_below", i);
+    b = strtod(v, &end);
+    if (end == v || *end != '\0' || !(b > 0 && b <= 1))
+        return dg_seterr(e, "network %zu of the cascade: cascade_below "
+                         "'%s' is not in (0, 1]", i, v);
+    m->below = (float)b;
+    return 0;
+}
+
+/* Parse and check a model of len bytes at buf: one network, or the
+ * members of a cascade one after another. */
+static int decode(dg_net *net, const unsigned char *buf, size_t len,
+                  dg_err *e)
+{
+    dg_net **tail = &net->next;
+    size_t used, at, i = 1;
+    double macs = 0, one;
+
+    if (decode_one(net, buf, len, &used, e) < 0)
+        return -1;
+    per_image(net, &macs);
+    for (at = used; at < len; at += used) {
+        if (++i > DG_CASCADE_MAX) {
+            dg_net_free(net);
+            return dg_seterr(e, "a cascade of more than %d networks",
+                             DG_CASCADE_MAX);
+        }
+        *tail = malloc(sizeof **tail);
+        if (*tail == NULL) {
+            dg_net_free(net);
+            return dg_seterr(e, "out of memory loading the model");
+        }
+        if (decode_one(*tail, buf + at, len - at, &used, e) < 0) {
+            free(*tail);
+            *tail = NULL;
+            dg_net_free(net);
+            return dg_preerr(e, "network %zu of the cascade", i);
+        }
+        per_image(*tail, &one);
+        macs += one;
+        if (decode_below(*tail, i, e) < 0) {
+            dg_net_free(net);
+            return -1;
+        }
+        tail = &(*tail)->next;
+    }
+    if (macs > DG_MODEL_MAX_MACS) {
+        dg_net_free(net);
+        return dg_seterr(e, "too costly: %.0f multiply-adds per image "
+                         "(limit %u)", macs, DG_MODEL_MAX_MACS);
+    }
+    if (dg_cascade_check(net, e) < 0) {
         dg_net_free(net);
         return -1;
     }

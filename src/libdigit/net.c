@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "cascade.h"
 #include "conv.h"
 #include "gemm.h"
 #include "image.h"
@@ -220,6 +221,10 @@ void dg_net_init_he(dg_net *net, dg_rng *r)
 
 void dg_net_free(dg_net *net)
 {
+    if (net->next != NULL) {
+        dg_net_free(net->next);
+        free(net->next);
+    }
     if (net->map != NULL)
         munmap(net->map, net->maplen);
     else
@@ -473,6 +478,18 @@ int dg_acts_alloc(dg_acts *a, const dg_net *net, size_t batch, dg_err *e)
             return dg_seterr(e, "out of memory for activations");
         }
     }
+    if (net->next == NULL)
+        return 0;
+    a->next = malloc(sizeof *a->next);
+    a->rows = malloc(batch * sizeof *a->rows);
+    a->nread = malloc(batch);
+    if (a->next == NULL || a->rows == NULL || a->nread == NULL
+        || dg_acts_alloc(a->next, net->next, batch, e) < 0) {
+        free(a->next);
+        a->next = NULL;
+        dg_acts_free(a);
+        return dg_seterr(e, "out of memory for activations");
+    }
     return 0;
 }
 
@@ -483,6 +500,12 @@ void dg_acts_free(dg_acts *a)
     for (l = 0; l <= DG_MAX_LAYERS; l++)
         free(a->act[l]);
     free(a->scratch);
+    if (a->next != NULL) {
+        dg_acts_free(a->next);
+        free(a->next);
+    }
+    free(a->rows);
+    free(a->nread);
     memset(a, 0, sizeof *a);
 }
 
@@ -509,6 +532,8 @@ const float *dg_net_forward(const dg_net *net, dg_acts *a, size_t n)
         else if (ly->act == DG_ACT_SOFTMAX)
             dg_softmax_forward(out, n, ly->out);
     }
+    if (net->next != NULL)
+        dg_cascade_forward(net, a, n, a->act[net->nlayers]);
     return a->act[net->nlayers];
 }
 

@@ -55,6 +55,11 @@ typedef struct dg_net {
     void *map;                  /* when not NULL, params lives in this
                                  * private mapping of a model file */
     size_t maplen;
+    struct dg_net *next;        /* the next network of a cascade
+                                 * (cascade.h), owned by this one; NULL */
+    float below;                /* as a later member of a cascade: read
+                                 * for the cells whose best probability
+                                 * so far is below this; 0 for the first */
 } dg_net;
 
 /* Build an MLP: in -> hidden[0] -> ... -> out, ReLU between dense layers
@@ -79,6 +84,8 @@ int dg_net_layout(dg_net *net, dg_err *e);
 /* He initialisation: weights N(0, 2/fan_in), biases 0, from r. */
 void dg_net_init_he(dg_net *net, dg_rng *r);
 
+/* Free net's parameters and text, and the later members of its
+ * cascade. */
 void dg_net_free(dg_net *net);
 
 size_t dg_net_in(const dg_net *net);
@@ -144,13 +151,22 @@ typedef struct dg_acts {
     size_t batch;
     float *act[DG_MAX_LAYERS + 1];
     float *scratch;             /* convolution columns */
+    struct dg_acts *next;       /* the buffers of a cascade's next
+                                 * member, or NULL */
+    size_t *rows;               /* (batch) with a next member: the rows
+                                 * it is asked about */
+    unsigned char *nread;       /* (batch) with a next member: how many
+                                 * members read each row */
 } dg_acts;
 
+/* Buffers for net and every later member of its cascade. */
 int dg_acts_alloc(dg_acts *a, const dg_net *net, size_t batch, dg_err *e);
 void dg_acts_free(dg_acts *a);
 
-/* Forward n <= a->batch rows from a->act[0]; returns the output buffer
- * (n, out): class probabilities. */
+/* Forward n <= a->batch rows from a->act[0] through net, and through
+ * the later members of its cascade for the rows they are asked about
+ * (cascade.h); returns the output buffer (n, out): class
+ * probabilities. */
 const float *dg_net_forward(const dg_net *net, dg_acts *a, size_t n);
 
 /* Backward after dg_net_forward: accumulate parameter gradients into

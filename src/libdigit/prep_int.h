@@ -376,8 +376,11 @@ typedef struct segment {
     size_t *order;          /* (ncands) candidates to read */
     size_t ordercap;
     cut_work cut;           /* cuts.c's scratch, for seg_propose */
-    dg_acts acts;
-    const dg_net *acts_net; /* the network acts was made for */
+    dg_acts acts;           /* buffers for reader alone */
+    const dg_net *acts_net; /* the model acts was made for */
+    dg_net reader;          /* its first network alone (cascade.h): the
+                             * candidates are many, so the fast first
+                             * network reads them */
     double reject_weight;   /* "not one digit" weighs this much more in
                              * the segmentation than in the model */
 } segment;

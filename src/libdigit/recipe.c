@@ -119,7 +119,7 @@ static int same_recipe(const dg_net *ck, const dg_net *net, const char *path,
                              recipe_keys[k][0], a, b);
     }
     if (dg_meta_get(ck, "epochs_done", a, sizeof a) < 0
-        || ck->nparams != net->nparams)
+        || ck->nparams != net->nparams || ck->next != NULL)
         return dg_seterr(e, "%s is not a checkpoint of this run", path);
     return 0;
 }

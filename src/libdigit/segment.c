@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cascade.h"
 #include "prep_int.h"
 
 #define SEG_BATCH 64            /* candidates per forward pass */
@@ -207,7 +208,8 @@ static int reading(const float *pr, size_t nout, int *best)
     return nout > DG_REJECT && pr[DG_REJECT] > pr[b] ? DG_REJECT : b;
 }
 
-/* Make sg->acts ready for batches of net. */
+/* Make sg->reader the first network of net and sg->acts ready for its
+ * batches. */
 static int use_net(segment *sg, const dg_net *net, dg_err *e)
 {
     char v[64];
@@ -216,7 +218,8 @@ static int use_net(segment *sg, const dg_net *net, dg_err *e)
         return 0;
     dg_acts_free(&sg->acts);
     sg->acts_net = NULL;
-    if (dg_acts_alloc(&sg->acts, net, SEG_BATCH, e) < 0)
+    sg->reader = dg_cascade_first(net);
+    if (dg_acts_alloc(&sg->acts, &sg->reader, SEG_BATCH, e) < 0)
         return -1;
     sg->acts_net = net;
     /* Undo the bias digittrain --reject-bias added after training. */
@@ -234,7 +237,7 @@ int seg_read_cell(segment *sg, const dg_net *net, const float *cell,
     if (use_net(sg, net, e) < 0)
         return -1;
     memcpy(sg->acts.act[0], cell, DG_CELL_PIXELS * sizeof *cell);
-    pr = dg_net_forward(net, &sg->acts, 1);
+    pr = dg_net_forward(&sg->reader, &sg->acts, 1);
     digit = reading(pr, dg_net_out(net), &best);
     *prob = pr[best];
     return digit;
@@ -271,7 +274,7 @@ static double cost_bound(const segment *sg, const blobs *b,
 static void score_batch(reader *r, const size_t *idx, size_t n)
 {
     segment *sg = r->sg;
-    const float *prob = dg_net_forward(r->net, &sg->acts, n);
+    const float *prob = dg_net_forward(&sg->reader, &sg->acts, n);
     const size_t nout = dg_net_out(r->net);
     size_t i;
 

@@ -185,6 +185,9 @@ int dg_train(dg_net *net, const dg_dataset *train, const dg_dataset *val,
         return dg_seterr(e, "nothing to train on");
     if (dg_net_check_digits(net, e) < 0)
         return -1;
+    if (net->next != NULL)
+        return dg_seterr(e, "a cascade of networks is not trained whole: "
+                         "train each network, then join them");
     if (!(o->momentum >= 0 && o->momentum < 1))
         return dg_seterr(e, "the momentum must be in [0, 1)");
     if (o->momentum > 0 && o->velocity == NULL)

@@ -16,6 +16,7 @@
 #include "model.h"
 #include "net.h"
 #include "tap.h"
+#include "refused.h"
 
 static dg_net make_net(void)
 {
@@ -31,22 +32,6 @@ static dg_net make_net(void)
     dg_meta_set(&net, "seed", "5", &e);
     dg_meta_set(&net, "note", "round trip", &e);
     return net;
-}
-
-/* Decode a damaged copy; pass if refused with a message containing want. */
-static void refused(const unsigned char *buf, size_t len, const char *want,
-                    const char *what)
-{
-    dg_net net;
-    dg_err e;
-    int rc;
-
-    e.msg[0] = '\0';
-    rc = dg_model_decode(&net, buf, len, &e);
-    tap_ok(rc < 0 && strstr(e.msg, want) != NULL, "%s refused: \"%s\"", what,
-           e.msg);
-    if (rc == 0)
-        dg_net_free(&net);
 }
 
 static void put32(unsigned char *p, uint32_t v)
