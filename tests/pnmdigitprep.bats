@@ -118,7 +118,9 @@ is_cell() {
     uneven_light d.pgm u.pgm
     pnmdigitprep d.pgm > ref.pgm
     pnmdigitprep --paper=off --threshold=sauvola u.pgm > s.pgm
-    pnmdigitprep --paper=off --threshold=otsu u.pgm > o.pgm
+    # (one cell: otsu takes the shadow for ink, which the model may
+    # well read as more than one digit; the ink is what is compared)
+    pnmdigitprep --single --paper=off --threshold=otsu u.pgm > o.pgm
     ds=$(pgm_diff ref.pgm s.pgm)
     do=$(pgm_diff ref.pgm o.pgm)
     echo "sauvola $ds otsu $do"
@@ -133,7 +135,9 @@ is_cell() {
     pnmdigitprep d.pgm > ref.pgm
     pnmdigitprep u.pgm > a.pgm
     pnmdigitprep --paper=always u.pgm > b.pgm
-    pnmdigitprep --paper=off u.pgm > o.pgm
+    # (one cell: without the flat paper the shadow is ink, which the
+    # model may well read as more than one digit)
+    pnmdigitprep --single --paper=off u.pgm > o.pgm
     da=$(pgm_diff ref.pgm a.pgm)
     db=$(pgm_diff ref.pgm b.pgm)
     do=$(pgm_diff ref.pgm o.pgm)

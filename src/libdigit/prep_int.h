@@ -381,6 +381,8 @@ typedef struct segment {
     dg_net reader;          /* its first network alone (cascade.h): the
                              * candidates are many, so the fast first
                              * network reads them */
+    dg_acts whole;          /* buffers for the whole model, one cell:
+                             * seg_read_cell */
     double reject_weight;   /* "not one digit" weighs this much more in
                              * the segmentation than in the model */
 } segment;
@@ -399,8 +401,9 @@ int seg_choose(segment *sg, blobs *b, const ink_plane *p, size_t W,
                cell_scratch *cs, const dg_net *net, const dg_prep_opts *o,
                dg_image *crop, int all, dg_err *e);
 
-/* The model's reading of one cell (DG_CELL x DG_CELL): the best digit,
- * or DG_REJECT when "not one digit" weighs more, with the digit's
+/* The model's reading of one cell (DG_CELL x DG_CELL), by every
+ * network of a cascade (one cell costs little): the best digit, or
+ * DG_REJECT when "not one digit" weighs more, with the digit's
  * probability in *prob; -1 on error. */
 int seg_read_cell(segment *sg, const dg_net *net, const float *cell,
                   double *prob, dg_err *e);

@@ -217,9 +217,11 @@ static int use_net(segment *sg, const dg_net *net, dg_err *e)
     if (sg->acts_net == net)
         return 0;
     dg_acts_free(&sg->acts);
+    dg_acts_free(&sg->whole);
     sg->acts_net = NULL;
     sg->reader = dg_cascade_first(net);
-    if (dg_acts_alloc(&sg->acts, &sg->reader, SEG_BATCH, e) < 0)
+    if (dg_acts_alloc(&sg->acts, &sg->reader, SEG_BATCH, e) < 0
+        || dg_acts_alloc(&sg->whole, net, 1, e) < 0)
         return -1;
     sg->acts_net = net;
     /* Undo the bias digittrain --reject-bias added after training. */
@@ -236,8 +238,8 @@ int seg_read_cell(segment *sg, const dg_net *net, const float *cell,
 
     if (use_net(sg, net, e) < 0)
         return -1;
-    memcpy(sg->acts.act[0], cell, DG_CELL_PIXELS * sizeof *cell);
-    pr = dg_net_forward(&sg->reader, &sg->acts, 1);
+    memcpy(sg->whole.act[0], cell, DG_CELL_PIXELS * sizeof *cell);
+    pr = dg_net_forward(net, &sg->whole, 1);
     digit = reading(pr, dg_net_out(net), &best);
     *prob = pr[best];
     return digit;
@@ -283,6 +285,17 @@ static void score_batch(reader *r, const size_t *idx, size_t n)
         seg_cand *c = &sg->cands[idx[i]];
         int best, whole;
 
+        /* The candidate of all the ink, when there are others, is read
+         * by the whole model, which asks its later networks when the
+         * first is unsure (cascade.h): whether one digit is cut in two
+         * hangs on that reading.  (The candidates of a number are many,
+         * and reading them all so would cost more time than it gains.) */
+        if (r->net->next != NULL && c->first == 0
+            && c->count == r->b->npieces && c->count > 1) {
+            memcpy(sg->whole.act[0], sg->acts.act[0] + i * DG_CELL_PIXELS,
+                   DG_CELL_PIXELS * sizeof *pr);
+            pr = dg_net_forward(r->net, &sg->whole, 1);
+        }
         memcpy(sg->probs + idx[i] * nout, pr, nout * sizeof *pr);
         c->digit = reading(pr, nout, &best);
         c->prob = pr[best];
@@ -519,5 +532,6 @@ void seg_free(segment *sg)
     free(sg->order);
     cut_free(&sg->cut);
     dg_acts_free(&sg->acts);
+    dg_acts_free(&sg->whole);
     memset(sg, 0, sizeof *sg);
 }
