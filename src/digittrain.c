@@ -203,19 +203,8 @@ static size_t parse_list(const char *opt, const char *arg, size_t *v,
     return n;
 }
 
-static void parse_command_line(int argc, char **argv, struct cmdline *c)
+static void set_defaults(struct cmdline *c)
 {
-    static struct option longopts[sizeof base_longopts
-                                  / sizeof base_longopts[0]
-                                  + AUG_NLONGOPTS];
-    const size_t nbase = sizeof base_longopts / sizeof base_longopts[0] - 1;
-    int opt, i;
-    size_t used = 0, k;
-    dg_err e;
-
-    memcpy(longopts, base_longopts, sizeof base_longopts);
-    k = nbase + aug_longopts(longopts + nbase);
-    longopts[k] = (struct option){ NULL, 0, NULL, 0 };
     memset(c, 0, sizeof *c);
     dg_aug_defaults(&c->aug);
     c->orient = DG_ORIENT_AUTO;
@@ -229,6 +218,79 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
     c->below = 0.99;
     c->seed = 1;
     c->extra_repeat = 1;
+}
+
+/* The options that go together in each mode: joining, evaluating,
+ * training. */
+static void check_modes(const struct cmdline *c)
+{
+    if (c->below_given && c->njoin == 0)
+        tool_usage_error("--below goes with --join");
+    if (c->njoin > 0) {
+        if (c->njoin < 2)
+            tool_usage_error("--join: a cascade needs two networks or more");
+        if (c->output == NULL)
+            tool_usage_error("no output: give -o MODEL");
+        if (c->ntrain > 0 || c->nextra > 0 || c->evaluate != NULL
+            || c->test != NULL || c->checkpoint != NULL || c->resume
+            || c->augment || c->reject > 0 || c->reject_bias != 0)
+            tool_usage_error("--join does not train or evaluate: give only "
+                             "the networks, --below and -o");
+    } else if (c->evaluate != NULL) {
+        if (c->test == NULL)
+            tool_usage_error("--evaluate needs --test=PREFIX");
+        if (c->ntrain > 0 || c->output != NULL)
+            tool_usage_error("--evaluate does not train: drop --train and -o");
+        if (c->reject > 0 || c->reject_bias != 0)
+            tool_usage_error("--evaluate does not train: drop --reject");
+    } else {
+        if (c->reject_bias != 0 && c->reject <= 0)
+            tool_usage_error("--reject-bias needs --reject");
+        if (c->ntrain == 0 && c->nextra == 0)
+            tool_usage_error("no training data: give --train=PREFIX or "
+                             "--extra=DIR");
+        if (c->output == NULL)
+            tool_usage_error("no output: give -o MODEL");
+        if (c->resume && c->checkpoint == NULL)
+            tool_usage_error("--resume needs --checkpoint=FILE");
+        if (c->checkpoint != NULL && strcmp(c->checkpoint, "-") == 0)
+            tool_usage_error("--checkpoint needs a file, not standard "
+                             "output");
+        if (c->misclassified != NULL)
+            tool_usage_error("--misclassified goes with --evaluate");
+    }
+}
+
+/* The command line into c->command, recorded in the model's metadata. */
+static void record_command(int argc, char **argv, struct cmdline *c)
+{
+    size_t used = 0;
+    int i;
+
+    for (i = 0; i < argc && used + 2 < sizeof c->command; i++) {
+        int n = snprintf(c->command + used, sizeof c->command - used, "%s%s",
+                         i ? " " : "", i ? argv[i] : tool_name());
+
+        used += n > 0 ? (size_t)n : 0;
+    }
+    if (used >= sizeof c->command)
+        c->command[sizeof c->command - 1] = '\0';
+}
+
+static void parse_command_line(int argc, char **argv, struct cmdline *c)
+{
+    static struct option longopts[sizeof base_longopts
+                                  / sizeof base_longopts[0]
+                                  + AUG_NLONGOPTS];
+    const size_t nbase = sizeof base_longopts / sizeof base_longopts[0] - 1;
+    int opt;
+    size_t k;
+    dg_err e;
+
+    memcpy(longopts, base_longopts, sizeof base_longopts);
+    k = nbase + aug_longopts(longopts + nbase);
+    longopts[k] = (struct option){ NULL, 0, NULL, 0 };
+    set_defaults(c);
     while ((opt = getopt_long(argc, argv, "o:j:qvhV", longopts, NULL)) != -1) {
         switch (opt) {
         case OPT_TRAIN:
@@ -334,50 +396,8 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
         tool_usage_error("distortion options need --augment");
     if (dg_aug_check(&c->aug, &e) < 0)
         tool_usage_error("%s", e.msg);
-    if (c->below_given && c->njoin == 0)
-        tool_usage_error("--below goes with --join");
-    if (c->njoin > 0) {
-        if (c->njoin < 2)
-            tool_usage_error("--join: a cascade needs two networks or more");
-        if (c->output == NULL)
-            tool_usage_error("no output: give -o MODEL");
-        if (c->ntrain > 0 || c->nextra > 0 || c->evaluate != NULL
-            || c->test != NULL || c->checkpoint != NULL || c->resume
-            || c->augment || c->reject > 0 || c->reject_bias != 0)
-            tool_usage_error("--join does not train or evaluate: give only "
-                             "the networks, --below and -o");
-    } else if (c->evaluate != NULL) {
-        if (c->test == NULL)
-            tool_usage_error("--evaluate needs --test=PREFIX");
-        if (c->ntrain > 0 || c->output != NULL)
-            tool_usage_error("--evaluate does not train: drop --train and -o");
-        if (c->reject > 0 || c->reject_bias != 0)
-            tool_usage_error("--evaluate does not train: drop --reject");
-    } else {
-        if (c->reject_bias != 0 && c->reject <= 0)
-            tool_usage_error("--reject-bias needs --reject");
-        if (c->ntrain == 0 && c->nextra == 0)
-            tool_usage_error("no training data: give --train=PREFIX or "
-                             "--extra=DIR");
-        if (c->output == NULL)
-            tool_usage_error("no output: give -o MODEL");
-        if (c->resume && c->checkpoint == NULL)
-            tool_usage_error("--resume needs --checkpoint=FILE");
-        if (c->checkpoint != NULL && strcmp(c->checkpoint, "-") == 0)
-            tool_usage_error("--checkpoint needs a file, not standard "
-                             "output");
-        if (c->misclassified != NULL)
-            tool_usage_error("--misclassified goes with --evaluate");
-    }
-    /* The command, recorded in the model's metadata. */
-    for (i = 0; i < argc && used + 2 < sizeof c->command; i++) {
-        int n = snprintf(c->command + used, sizeof c->command - used, "%s%s",
-                         i ? " " : "", i ? argv[i] : tool_name());
-
-        used += n > 0 ? (size_t)n : 0;
-    }
-    if (used >= sizeof c->command)
-        c->command[sizeof c->command - 1] = '\0';
+    check_modes(c);
+    record_command(argc, argv, c);
 }
 
 /* ---- progress ---- */
@@ -736,6 +756,43 @@ static void recipe_of(const struct cmdline *c, const dg_dataset *tr,
     r->validation = c->validation;
 }
 
+/* After training: what the run was and what it scored, into net's
+ * metadata.  seconds: the wall time of the training (a resumed run:
+ * since resuming), as dg_train reported it at the end of the last
+ * epoch. */
+static int record_run(dg_net *net, const struct cmdline *c, double seconds,
+                      const dg_dataset *val, const dg_dataset *test)
+{
+    char date[64];
+    double acc, loss;
+    time_t t = time(NULL);
+    dg_err e;
+
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    if (set_meta(net, "train_seconds", "%.1f", seconds) < 0
+        || set_meta(net, "threads", "%d", tool_threads(0, 0)) < 0
+        || set_meta(net, "date", "%s", date) < 0
+        || set_meta(net, "program", "%s %s", tool_name(), PACKAGE_VERSION) < 0
+        || set_meta(net, "command", "%s", c->command) < 0)
+        return -1;
+    if (val->n > 0 && dg_evaluate(net, val, NULL, &acc, &loss, &e) == 0)
+        set_meta(net, "validation_accuracy", "%.2f%%", 100.0 * acc);
+    if (c->reject > 0 && val->n > 0 && reject_meta(net, c, val) < 0)
+        return -1;
+    if (test->n > 0) {
+        if (dg_evaluate(net, test, NULL, &acc, &loss, &e) < 0) {
+            tool_error("%s", e.msg);
+            return -1;
+        }
+        set_meta(net, "test_data", "%s", c->test);
+        set_meta(net, "test_accuracy", "%.2f%%", 100.0 * acc);
+        if (!c->quiet)
+            fprintf(stderr, "%s: test accuracy %.2f%% on %zu items "
+                    "(loss %.4f)\n", tool_name(), 100.0 * acc, test->n, loss);
+    }
+    return 0;
+}
+
 static int train(const struct cmdline *c)
 {
     dg_dataset tr, val, test;
@@ -746,9 +803,7 @@ static int train(const struct cmdline *c)
     struct progress p;
     unsigned done = 0;
     float *velocity = NULL;
-    time_t t;
-    char date[64], aug[600], data[2048];
-    double acc, loss;
+    char aug[600], data[2048];
     int rc = EXIT_DATA;
 
     if (load_data(c, &tr, &val, &test) < 0)
@@ -804,32 +859,8 @@ static int train(const struct cmdline *c)
         tool_error("--reject-bias: %s", e.msg);
         goto done;
     }
-    /* Wall time of this run's training (a resumed run: since resuming),
-     * as dg_train reported it at the end of the last epoch. */
-    if (set_meta(&net, "train_seconds", "%.1f", p.epoch_start) < 0
-        || set_meta(&net, "threads", "%d", tool_threads(0, 0)) < 0)
+    if (record_run(&net, c, p.epoch_start, &val, &test) < 0)
         goto done;
-    t = time(NULL);
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-    if (set_meta(&net, "date", "%s", date) < 0
-        || set_meta(&net, "program", "%s %s", tool_name(), PACKAGE_VERSION) < 0
-        || set_meta(&net, "command", "%s", c->command) < 0)
-        goto done;
-    if (val.n > 0 && dg_evaluate(&net, &val, NULL, &acc, &loss, &e) == 0)
-        set_meta(&net, "validation_accuracy", "%.2f%%", 100.0 * acc);
-    if (c->reject > 0 && val.n > 0 && reject_meta(&net, c, &val) < 0)
-        goto done;
-    if (test.n > 0) {
-        if (dg_evaluate(&net, &test, NULL, &acc, &loss, &e) < 0) {
-            tool_error("%s", e.msg);
-            goto done;
-        }
-        set_meta(&net, "test_data", "%s", c->test);
-        set_meta(&net, "test_accuracy", "%.2f%%", 100.0 * acc);
-        if (!c->quiet)
-            fprintf(stderr, "%s: test accuracy %.2f%% on %zu items "
-                    "(loss %.4f)\n", tool_name(), 100.0 * acc, test.n, loss);
-    }
     if (dg_model_save(&net, c->output, &e) < 0) {
         tool_error("%s", e.msg);
         goto done;
