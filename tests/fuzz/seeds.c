@@ -9,6 +9,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "cascade.h"
 #include "model.h"
 #include "net.h"
 #include "rng.h"
@@ -118,6 +119,21 @@ static void model_seeds(void)
         put_net("model/mlp.model", &net);
     if (dg_net_cnn(&net, 28, convs, 1, 3, NULL, 0, 10, &e) == 0)
         put_net("model/cnn.model", &net);
+    /* A cascade: two networks one after another (cascade.h). */
+    if (dg_net_mlp(&net, 784, &one, 1, 11, &e) == 0) {
+        dg_net second;
+        dg_rng r;
+
+        if (dg_net_cnn(&second, 28, convs, 1, 3, NULL, 0, 11, &e) == 0) {
+            dg_rng_seed(&r, 4);
+            dg_net_init_he(&second, &r);
+            if (dg_cascade_append(&net, &second, 0.9, &e) < 0) {
+                fprintf(stderr, "seeds: %s\n", e.msg);
+                exit(1);
+            }
+        }
+        put_net("model/cascade.model", &net);
+    }
 }
 
 static void idx_seeds(void)
