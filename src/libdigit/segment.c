@@ -292,9 +292,15 @@ static void score_batch(reader *r, const size_t *idx, size_t n)
          * and reading them all so would cost more time than it gains.) */
         if (r->net->next != NULL && c->first == 0
             && c->count == r->b->npieces && c->count > 1) {
+            /* The first network's answer is pr: only the later ones
+             * are left to read. */
+            float *q = sg->whole.act[r->net->nlayers];
+
             memcpy(sg->whole.act[0], sg->acts.act[0] + i * DG_CELL_PIXELS,
                    DG_CELL_PIXELS * sizeof *pr);
-            pr = dg_net_forward(r->net, &sg->whole, 1);
+            memcpy(q, pr, nout * sizeof *pr);
+            dg_cascade_forward(r->net, &sg->whole, 1, q);
+            pr = q;
         }
         memcpy(sg->probs + idx[i] * nout, pr, nout * sizeof *pr);
         c->digit = reading(pr, nout, &best);
