@@ -628,6 +628,25 @@ static void print_report(const struct cmdline *c, const dg_dataset *test,
     }
 }
 
+/* Load the digit model at path into net, saying why not; a cascade
+ * only when cascade is set (a network to join must be one network). */
+static int load_digit_model(const char *path, dg_net *net, int cascade)
+{
+    dg_err e;
+
+    if (dg_model_load(net, path, &e) < 0) {
+        tool_error("%s", e.msg);
+        return -1;
+    }
+    if (dg_net_check_digits(net, &e) < 0 || (!cascade && net->next != NULL
+        && dg_seterr(&e, "already a cascade: join its networks") < 0)) {
+        tool_error("%s: %s", path, e.msg);
+        dg_net_free(net);
+        return -1;
+    }
+    return 0;
+}
+
 static int evaluate(const struct cmdline *c)
 {
     dg_dataset train, val, test;
@@ -638,16 +657,9 @@ static int evaluate(const struct cmdline *c)
     double acc, loss;
     int rc = EXIT_DATA;
 
-    if (dg_model_load(&net, c->evaluate, &e) < 0) {
-        tool_error("%s", e.msg);
-        return EXIT_DATA;
-    }
     /* Before the data are loaded: they may take a while. */
-    if (dg_net_check_digits(&net, &e) < 0) {
-        tool_error("%s: %s", c->evaluate, e.msg);
-        dg_net_free(&net);
+    if (load_digit_model(c->evaluate, &net, 1) < 0)
         return EXIT_DATA;
-    }
     if (load_data(c, &train, &val, &test) < 0) {
         dg_net_free(&net);
         return EXIT_DATA;
@@ -876,25 +888,6 @@ free_data:
     return rc;
 }
 
-/* Load path as the network of a cascade: one digit model, not itself
- * a cascade. */
-static int load_member(const char *path, dg_net *net)
-{
-    dg_err e;
-
-    if (dg_model_load(net, path, &e) < 0) {
-        tool_error("%s", e.msg);
-        return -1;
-    }
-    if (dg_net_check_digits(net, &e) < 0 || (net->next != NULL
-        && dg_seterr(&e, "already a cascade: join its networks") < 0)) {
-        tool_error("%s: %s", path, e.msg);
-        dg_net_free(net);
-        return -1;
-    }
-    return 0;
-}
-
 /* --join: the networks into one cascade, written to -o. */
 static int join(const struct cmdline *c)
 {
@@ -903,10 +896,10 @@ static int join(const struct cmdline *c)
     size_t i;
     int rc = EXIT_OK;
 
-    if (load_member(c->join[0], &net) < 0)
+    if (load_digit_model(c->join[0], &net, 0) < 0)
         return EXIT_DATA;
     for (i = 1; i < c->njoin && rc == EXIT_OK; i++) {
-        if (load_member(c->join[i], &m) < 0) {
+        if (load_digit_model(c->join[i], &m, 0) < 0) {
             rc = EXIT_DATA;
         } else if (dg_cascade_append(&net, &m, c->below, &e) < 0) {
             tool_error("%s: %s", c->join[i], e.msg);
