@@ -142,16 +142,18 @@ static int load_model(const struct cmdline *c, dg_net *net)
 
 /* Print s with control bytes (but newlines when lines is set) and DEL
  * as \xHH, so a model's text cannot drive the terminal. */
+static void print_byte(unsigned char b, int lines)
+{
+    if ((b < 0x20 && !(lines && b == '\n')) || b == 0x7f || b == '\\')
+        printf("\\x%02x", b);
+    else
+        putchar(b);
+}
+
 static void print_escaped(const char *s, int lines)
 {
-    for (; *s != '\0'; s++) {
-        const unsigned char b = (unsigned char)*s;
-
-        if ((b < 0x20 && !(lines && b == '\n')) || b == 0x7f || b == '\\')
-            printf("\\x%02x", b);
-        else
-            putchar(b);
-    }
+    for (; *s != '\0'; s++)
+        print_byte((unsigned char)*s, lines);
 }
 
 /* A checksum of the weights of net alone: two trainings with one seed
@@ -179,17 +181,16 @@ static unsigned long weights_crc(const dg_net *net)
 static void print_meta(const dg_net *net, const char *pre)
 {
     const char *s = net->meta;
-    char line[1024];
+    int start = 1;
 
-    while (s != NULL && *s != '\0') {
-        size_t n = strcspn(s, "\n");
-
-        snprintf(line, sizeof line, "%.*s", (int)n, s);
-        fputs(pre, stdout);
-        print_escaped(line, 0);
-        putchar('\n');
-        s += n + (s[n] == '\n');
+    for (; s != NULL && *s != '\0'; s++) {
+        if (start)
+            fputs(pre, stdout);
+        start = *s == '\n';
+        print_byte((unsigned char)*s, 1);
     }
+    if (!start)
+        putchar('\n');
 }
 
 static int print_info(const struct cmdline *c, const dg_net *net)
