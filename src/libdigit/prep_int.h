@@ -357,6 +357,8 @@ typedef struct seg_cand {
     double cost;
     double bound;           /* the least cost it can have */
     int read;               /* whether the network has read it */
+    int asked;              /* whether the later networks of a cascade
+                             * have been asked about it too */
 } seg_cand;
 
 typedef struct segment {
@@ -381,8 +383,8 @@ typedef struct segment {
     dg_net reader;          /* its first network alone (cascade.h): the
                              * candidates are many, so the fast first
                              * network reads them */
-    dg_acts whole;          /* buffers for the whole model, one cell:
-                             * seg_read_cell */
+    dg_acts whole;          /* buffers for the whole model, a batch:
+                             * seg_read_cell and the cells of a path */
     double reject_weight;   /* "not one digit" weighs this much more in
                              * the segmentation than in the model */
 } segment;

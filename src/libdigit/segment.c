@@ -26,6 +26,7 @@
 
 #define SEG_BATCH 64            /* candidates per forward pass */
 #define SEG_SPAN 8              /* pieces in one candidate digit */
+#define CONFIRM_ROUNDS 4        /* paths chosen again (confirm_path) */
 
 /* Costs of a path (tuned on the development numbers). */
 #define COST_CUT 0.3            /* a cut the path goes through ... */
@@ -117,7 +118,7 @@ static int list_candidates(segment *sg, const blobs *b, dg_err *e)
             c->digit = -1;
             c->prob = 0;
             c->shape = c->cost = c->bound = 0;
-            c->read = 0;
+            c->read = c->asked = 0;
         }
     }
     return 0;
@@ -221,7 +222,7 @@ static int use_net(segment *sg, const dg_net *net, dg_err *e)
     sg->acts_net = NULL;
     sg->reader = dg_cascade_first(net);
     if (dg_acts_alloc(&sg->acts, &sg->reader, SEG_BATCH, e) < 0
-        || dg_acts_alloc(&sg->whole, net, 1, e) < 0)
+        || dg_acts_alloc(&sg->whole, net, SEG_BATCH, e) < 0)
         return -1;
     sg->acts_net = net;
     /* Undo the bias digittrain --reject-bias added after training. */
@@ -272,6 +273,27 @@ static double cost_bound(const segment *sg, const blobs *b,
     return least_p + shape_cost(sg, b, c, 0);
 }
 
+/* Candidate k read as the probabilities pr: its reading and cost. */
+static void score(reader *r, size_t k, const float *pr)
+{
+    segment *sg = r->sg;
+    const size_t nout = dg_net_out(r->net);
+    seg_cand *c = &sg->cands[k];
+    int best, whole;
+
+    memcpy(sg->probs + k * nout, pr, nout * sizeof *pr);
+    c->digit = reading(pr, nout, &best);
+    c->prob = pr[best];
+    c->read = 1;
+    /* A whole mark read confidently as one digit, however wide (a 7
+     * with a long bar), is cut only when its pieces read clearly
+     * better. */
+    whole = c->digit != DG_REJECT && c->prob >= CONFIDENT
+            && whole_mark(sg, r->b, c);
+    c->shape = shape_cost(sg, r->b, c, whole) - (whole ? WHOLE_BONUS : 0);
+    c->cost = -log(seg_prob(sg, pr, best, nout) + 1e-6) + c->shape;
+}
+
 /* Score the candidates idx[0 .. n) from the n cells read in sg->acts. */
 static void score_batch(reader *r, const size_t *idx, size_t n)
 {
@@ -283,13 +305,11 @@ static void score_batch(reader *r, const size_t *idx, size_t n)
     for (i = 0; i < n; i++) {
         const float *pr = prob + i * nout;
         seg_cand *c = &sg->cands[idx[i]];
-        int best, whole;
 
         /* The candidate of all the ink, when there are others, is read
          * by the whole model, which asks its later networks when the
          * first is unsure (cascade.h): whether one digit is cut in two
-         * hangs on that reading.  (The candidates of a number are many,
-         * and reading them all so would cost more time than it gains.) */
+         * hangs on that reading. */
         if (r->net->next != NULL && c->first == 0
             && c->count == r->b->npieces && c->count > 1) {
             /* The first network's answer is pr: only the later ones
@@ -301,20 +321,21 @@ static void score_batch(reader *r, const size_t *idx, size_t n)
             memcpy(q, pr, nout * sizeof *pr);
             dg_cascade_forward(r->net, &sg->whole, 1, q);
             pr = q;
+            c->asked = 1;
         }
-        memcpy(sg->probs + idx[i] * nout, pr, nout * sizeof *pr);
-        c->digit = reading(pr, nout, &best);
-        c->prob = pr[best];
-        c->read = 1;
-        /* A whole mark read confidently as one digit, however wide (a
-         * 7 with a long bar), is cut only when its pieces read clearly
-         * better. */
-        whole = c->digit != DG_REJECT && c->prob >= CONFIDENT
-                && whole_mark(sg, r->b, c);
-        c->shape = shape_cost(sg, r->b, c, whole)
-                   - (whole ? WHOLE_BONUS : 0);
-        c->cost = -log(seg_prob(sg, pr, best, nout) + 1e-6) + c->shape;
+        score(r, idx[i], pr);
     }
+}
+
+/* The cell of candidate c, normalised as the written cells are, into
+ * cell (DG_CELL_PIXELS). */
+static int draw_cand(reader *r, const seg_cand *c, float *cell, dg_err *e)
+{
+    if (blobs_draw(r->b, r->p, r->W, r->b->pieces + c->first, c->count,
+                   r->o->binary, r->crop, NULL, NULL, e) < 0)
+        return -1;
+    return cell_make(r->cs, r->crop, r->o->deskew, r->o->binary, cell,
+                     DG_CELL, e);
 }
 
 /* Classify the candidates idx[0 .. n), SEG_BATCH at a time. */
@@ -324,13 +345,8 @@ static int read_list(reader *r, const size_t *idx, size_t n, dg_err *e)
     size_t i, m = 0;
 
     for (i = 0; i < n; i++) {
-        const seg_cand *c = &sg->cands[idx[i]];
-
-        if (blobs_draw(r->b, r->p, r->W, r->b->pieces + c->first, c->count,
-                       r->o->binary, r->crop, NULL, NULL, e) < 0
-            || cell_make(r->cs, r->crop, r->o->deskew, r->o->binary,
-                         sg->acts.act[0] + m * DG_CELL_PIXELS, DG_CELL, e)
-               < 0)
+        if (draw_cand(r, &sg->cands[idx[i]],
+                      sg->acts.act[0] + m * DG_CELL_PIXELS, e) < 0)
             return -1;
         if (++m == SEG_BATCH) {
             score_batch(r, idx + i + 1 - m, m);
@@ -448,6 +464,71 @@ static int best_path(reader *r, int all, dg_err *e)
     return 0;
 }
 
+/* The highest threshold of the later networks of net (cascade.h): a
+ * cell the first network is at least this sure of is asked no more. */
+static float highest_below(const dg_net *net)
+{
+    float top = 0;
+
+    for (net = net->next; net != NULL; net = net->next)
+        top = net->below > top ? net->below : top;
+    return top;
+}
+
+/* The cells of the chosen path are the cells written, and digitclassify
+ * reads them with the whole model, whose later networks are asked about
+ * the cells the first was unsure of.  Ask them now, and choose the path
+ * again with their answers: they may find a chosen cell two touching
+ * digits, or not the digit the first network read, and then the path
+ * through the cuts wins.  A path has few cells, each is asked once, and
+ * most are sure already, so this costs far less than asking about every
+ * candidate (which the measures in model/README weigh). */
+static int confirm_path(reader *r, dg_err *e)
+{
+    segment *sg = r->sg;
+    const size_t nout = dg_net_out(r->net);
+    const float below = highest_below(r->net);
+    float *p = sg->whole.act[r->net->nlayers];
+    size_t round, j, i, n;
+
+    if (r->net->next == NULL)
+        return 0;
+    if (dg_grow(&sg->order, &sg->ordercap, SEG_BATCH, sizeof(size_t), e) < 0)
+        return -1;
+    for (round = 0; round < CONFIRM_ROUNDS; round++) {
+        n = 0;
+        for (j = r->b->npieces; j > 0 && n < SEG_BATCH; j = sg->from[j]) {
+            const size_t k = sg->take[j];
+            seg_cand *c;
+            const float *pr;
+            size_t a;
+            float top = 0;
+
+            if (k == NO_CUT || sg->cands[k].asked)
+                continue;
+            c = &sg->cands[k];
+            c->asked = 1;
+            pr = sg->probs + k * nout;
+            for (a = 0; a < nout; a++)
+                top = pr[a] > top ? pr[a] : top;
+            if (top >= below)
+                continue;
+            if (draw_cand(r, c, sg->whole.act[0] + n * DG_CELL_PIXELS, e) < 0)
+                return -1;
+            memcpy(p + n * nout, pr, nout * sizeof *pr);
+            sg->order[n++] = k;
+        }
+        if (n == 0)
+            break;
+        dg_cascade_forward(r->net, &sg->whole, n, p);
+        for (i = 0; i < n; i++)
+            score(r, sg->order[i], p + i * nout);
+        if (best_path(r, 0, e) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Walk the path back into sg->cells, in reading order. */
 static int path_cells(reader *r, dg_err *e)
 {
@@ -520,7 +601,8 @@ int seg_choose(segment *sg, blobs *b, const ink_plane *p, size_t W,
         return -1;
     for (i = 0; i < sg->ncands; i++)
         sg->cands[i].bound = cost_bound(sg, b, &sg->cands[i]);
-    if ((all && read_rest(&r, e) < 0) || best_path(&r, all, e) < 0)
+    if ((all && read_rest(&r, e) < 0) || best_path(&r, all, e) < 0
+        || confirm_path(&r, e) < 0)
         return -1;
     return path_cells(&r, e);
 }
