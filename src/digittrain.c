@@ -43,8 +43,9 @@ struct cmdline {
     const char *misclassified;
     const char *join[DG_CASCADE_MAX];   /* --join: the networks of a cascade */
     size_t njoin;
-    double below;               /* --below: when a later one is read */
-    int below_given;
+    double below[DG_CASCADE_MAX - 1];   /* --below: when each later one
+                                         * is read */
+    size_t nbelow;
     int orient;                 /* DG_ORIENT_* */
     size_t hidden[MAX_HIDDEN], nhidden;
     size_t convs[2], nconv, kernel;
@@ -128,7 +129,9 @@ static void usage(void)
           "                          cells read so far with a best probability\n"
           "                          below --below, and the answers of those\n"
           "                          that read a cell are combined\n"
-          "      --below=P           that probability, in (0, 1] (default 0.99)\n"
+          "      --below=P[,P...]    that probability, in (0, 1]: one for every\n"
+          "                          later network, or one for each (default\n"
+          "                          0.99)\n"
           "General:\n"
           "  -j, --threads=N         threads to use (default: all cores)\n"
           "  -q, --quiet             no progress or summaries on stderr\n"
@@ -215,20 +218,50 @@ static void set_defaults(struct cmdline *c)
     c->epochs = 20;
     c->batch = 128;
     c->lr = 0.5;
-    c->below = 0.99;
+    c->below[0] = 0.99;
     c->seed = 1;
     c->extra_repeat = 1;
+}
+
+/* "0.98,0.9" into v (at most DG_CASCADE_MAX - 1 thresholds, each in
+ * (0, 1]).  Returns the count. */
+static size_t parse_below(const char *arg, double *v)
+{
+    char buf[256], *tok, *save = NULL;
+    size_t n = 0;
+
+    if (strlen(arg) >= sizeof buf)
+        tool_usage_error("--below: list too long");
+    snprintf(buf, sizeof buf, "%s", arg);
+    for (tok = strtok_r(buf, ",", &save); tok != NULL;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (n == DG_CASCADE_MAX - 1)
+            tool_usage_error("--below: at most %d thresholds",
+                             DG_CASCADE_MAX - 1);
+        v[n] = tool_parse_double("--below", tok, 0, 1);
+        if (!(v[n] > 0))
+            tool_usage_error("--below must be above 0");
+        n++;
+    }
+    if (n == 0)
+        tool_usage_error("--below: no threshold given");
+    return n;
 }
 
 /* The options that go together in each mode: joining, evaluating,
  * training. */
 static void check_modes(const struct cmdline *c)
 {
-    if (c->below_given && c->njoin == 0)
+    if (c->nbelow > 0 && c->njoin == 0)
         tool_usage_error("--below goes with --join");
     if (c->njoin > 0) {
         if (c->njoin < 2)
             tool_usage_error("--join: a cascade needs two networks or more");
+        if (c->nbelow > 1 && c->nbelow != c->njoin - 1)
+            tool_usage_error("--below: %zu thresholds for %zu later "
+                             "network%s (give one, or one for each)",
+                             c->nbelow, c->njoin - 1,
+                             c->njoin == 2 ? "" : "s");
         if (c->output == NULL)
             tool_usage_error("no output: give -o MODEL");
         if (c->ntrain > 0 || c->nextra > 0 || c->evaluate != NULL
@@ -364,10 +397,7 @@ static void parse_command_line(int argc, char **argv, struct cmdline *c)
             c->join[c->njoin++] = optarg;
             break;
         case OPT_BELOW:
-            c->below = tool_parse_double("--below", optarg, 0, 1);
-            if (!(c->below > 0))
-                tool_usage_error("--below must be above 0");
-            c->below_given = 1;
+            c->nbelow = parse_below(optarg, c->below);
             break;
         case OPT_MISCLASSIFIED: c->misclassified = optarg; break;
         case 'j':
@@ -901,7 +931,9 @@ static int join(const struct cmdline *c)
     for (i = 1; i < c->njoin && rc == EXIT_OK; i++) {
         if (load_digit_model(c->join[i], &m, 0) < 0) {
             rc = EXIT_DATA;
-        } else if (dg_cascade_append(&net, &m, c->below, &e) < 0) {
+        } else if (dg_cascade_append(&net, &m,
+                                     c->below[c->nbelow > 1 ? i - 1 : 0],
+                                     &e) < 0) {
             tool_error("%s: %s", c->join[i], e.msg);
             dg_net_free(&m);
             rc = EXIT_DATA;

@@ -629,6 +629,13 @@ pair() {
     assert_line "network2_weights_crc32=$(crc second.model)"
     assert_line "network2_cascade_below=1"
     assert_equal "$(crc all.model)" "$(crc "$D/ref.model")"
+    # one threshold for each later network
+    digittrain --join="$D/ref.model" --join=second.model \
+        --join="$D/ref.model" --below=0.75,0.5 -o three.model
+    run digitclassify --model=three.model --info
+    assert_line "cascade=3 networks"
+    assert_line "network2_cascade_below=0.75"
+    assert_line "network3_cascade_below=0.5"
     perl "$D/gen.pl" pgm 0120 1201 2012 0021 1102 2210 0000 1111 2222 0212 \
         > cells.pgm
     digitclassify --model="$D/ref.model" -f tsv cells.pgm > first.tsv
@@ -661,6 +668,19 @@ pair() {
     run --separate-stderr digittrain --join="$D/ref.model" \
         --join="$D/ref.model" --below=0 -o x.model
     assert_failure 2
+    # a list of thresholds: one for each later network, no more, no less
+    run --separate-stderr digittrain --join="$D/ref.model" \
+        --join="$D/ref.model" --below=0.9,0.5 -o x.model
+    assert_failure 2
+    [[ $stderr == *"--below: 2 thresholds for 1 later network "* ]] ||
+        fail "$stderr"
+    run --separate-stderr digittrain --join="$D/ref.model" \
+        --join="$D/ref.model" --below=0.9,0 -o x.model
+    assert_failure 2
+    run --separate-stderr digittrain --join="$D/ref.model" \
+        --join="$D/ref.model" --below=, -o x.model
+    assert_failure 2
+    [ ! -e x.model ]
     run --separate-stderr digittrain --join="$D/ref.model" \
         --join="$D/ref.model"
     assert_failure 2
