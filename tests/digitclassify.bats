@@ -350,21 +350,23 @@ for line in sys.stdin:
 
 @test "digitclassify: a damaged cascade is refused, naming its network" {
     [ -s "$DEFAULT" ] || skip "no default model"
-    digitclassify -m "$DEFAULT" --info | grep -q '^cascade=2 networks$' ||
-        skip "the default model is not a cascade"
-    local size
+    local size last
+    # the last network of the cascade is the one the damage falls in
+    last=$(digitclassify -m "$DEFAULT" --info |
+        sed -n 's/^cascade=\([0-9]*\) networks$/\1/p')
+    [ -n "$last" ] || skip "the default model is not a cascade"
     size=$(stat -c %s "$DEFAULT")
     gen 0 > s.pgm
     head -c $((size - 100)) "$DEFAULT" > short.model
     run --separate-stderr digitclassify -m short.model s.pgm
     assert_failure 1
     assert_equal "$output" ""
-    [[ $stderr == "digitclassify: cannot load the model: short.model: network 2 of the cascade: truncated: "* ]] ||
+    [[ $stderr == "digitclassify: cannot load the model: short.model: network $last of the cascade: truncated: "* ]] ||
         fail "$stderr"
     { cat "$DEFAULT"; printf x; } > long.model
     run --separate-stderr digitclassify -m long.model s.pgm
     assert_failure 1
-    [[ $stderr == *"network 2 of the cascade: wrong length: "*"(trailing data)" ]] ||
+    [[ $stderr == *"network $last of the cascade: wrong length: "*"(trailing data)" ]] ||
         fail "$stderr"
 }
 
