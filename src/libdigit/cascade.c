@@ -110,6 +110,17 @@ static void combine(float *p, const float *q, size_t k, unsigned c)
         p[j] = (float)(l[j] / sum);
 }
 
+int dg_cascade_asks(const dg_net *net, const float *p)
+{
+    const float top = row_max(p, dg_net_out(net));
+    const dg_net *m;
+
+    for (m = net->next; m != NULL; m = m->next)
+        if (top < m->below)
+            return 1;
+    return 0;
+}
+
 void dg_cascade_forward(const dg_net *net, dg_acts *a, size_t n, float *p)
 {
     const size_t in = dg_net_in(net), k = dg_net_out(net);

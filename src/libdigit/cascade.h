@@ -39,6 +39,10 @@ int dg_cascade_check(const dg_net *net, dg_err *e);
  * freed): what a reader uses when it must read many candidates fast. */
 dg_net dg_cascade_first(const dg_net *net);
 
+/* Whether a later member of net would be asked about a cell whose
+ * probabilities so far are p (classes): 0 for a plain network. */
+int dg_cascade_asks(const dg_net *net, const float *p);
+
 /* After net's first member wrote its probabilities p (n, classes) from
  * the cells in a->act[0], read the later members for the rows they
  * are asked about and combine their answers into p.  (dg_net_forward

@@ -464,17 +464,6 @@ static int best_path(reader *r, int all, dg_err *e)
     return 0;
 }
 
-/* The highest threshold of the later networks of net (cascade.h): a
- * cell the first network is at least this sure of is asked no more. */
-static float highest_below(const dg_net *net)
-{
-    float top = 0;
-
-    for (net = net->next; net != NULL; net = net->next)
-        top = net->below > top ? net->below : top;
-    return top;
-}
-
 /* The cells of the chosen path are the cells written, and digitclassify
  * reads them with the whole model, whose later networks are asked about
  * the cells the first was unsure of.  Ask them now, and choose the path
@@ -487,7 +476,6 @@ static int confirm_path(reader *r, dg_err *e)
 {
     segment *sg = r->sg;
     const size_t nout = dg_net_out(r->net);
-    const float below = highest_below(r->net);
     float *p = sg->whole.act[r->net->nlayers];
     size_t round, j, i, n;
 
@@ -501,17 +489,13 @@ static int confirm_path(reader *r, dg_err *e)
             const size_t k = sg->take[j];
             seg_cand *c;
             const float *pr;
-            size_t a;
-            float top = 0;
 
             if (k == NO_CUT || sg->cands[k].asked)
                 continue;
             c = &sg->cands[k];
             c->asked = 1;
             pr = sg->probs + k * nout;
-            for (a = 0; a < nout; a++)
-                top = pr[a] > top ? pr[a] : top;
-            if (top >= below)
+            if (!dg_cascade_asks(r->net, pr))
                 continue;
             if (draw_cand(r, c, sg->whole.act[0] + n * DG_CELL_PIXELS, e) < 0)
                 return -1;

@@ -220,9 +220,35 @@ static void check_refused(void)
     dg_net_free(&ten);
 }
 
+/* dg_cascade_asks: asked when the best probability is below the
+ * threshold of some later member, never for a plain network. */
+static void check_asks(void)
+{
+    dg_net net = make_net(8, 10, 31), second = make_net(8, 10, 32),
+           third = make_net(8, 10, 33);
+    float p[10] = { 0 };
+    dg_err e;
+
+    p[3] = 0.95f;
+    p[5] = 0.05f;
+    tap_ok(!dg_cascade_asks(&net, p), "asks: a plain network asks nobody");
+    tap_ok(dg_cascade_append(&net, &second, 0.9, &e) == 0
+           && dg_cascade_append(&net, &third, 0.99, &e) == 0,
+           "asks: a cascade of three");
+    tap_ok(dg_cascade_asks(&net, p), "asks: 0.95 is below the third's 0.99");
+    p[3] = 0.995f;
+    p[5] = 0.005f;
+    tap_ok(!dg_cascade_asks(&net, p), "asks: 0.995 is above both");
+    p[3] = 0.5f;
+    p[5] = 0.5f;
+    tap_ok(dg_cascade_asks(&net, p), "asks: 0.5 is below both");
+    dg_net_free(&net);
+}
+
 int main(void)
 {
     check_reading();
+    check_asks();
     check_refused();
     return tap_done();
 }
