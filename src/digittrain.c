@@ -186,22 +186,55 @@ static const struct option base_longopts[] = {
     { NULL, 0, NULL, 0 }
 };
 
+/* The comma-separated items of arg for option opt, copied into buf
+ * (LIST_BUF bytes): at most max of them into item, the limit named by
+ * what when passed.  Returns the count (0 for an empty string). */
+#define LIST_BUF 256
+static size_t split_list(const char *opt, const char *arg, char *buf,
+                         char **item, size_t max, const char *what)
+{
+    char *tok, *save = NULL;
+    size_t n = 0;
+
+    if (strlen(arg) >= LIST_BUF)
+        tool_usage_error("%s: list too long", opt);
+    snprintf(buf, LIST_BUF, "%s", arg);
+    for (tok = strtok_r(buf, ",", &save); tok != NULL;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (n == max)
+            tool_usage_error("%s: at most %zu %s", opt, max, what);
+        item[n++] = tok;
+    }
+    return n;
+}
+
 /* "256,128" into v (at most max entries, each in [1, hi]); an empty
  * string means none.  Returns the count. */
 static size_t parse_list(const char *opt, const char *arg, size_t *v,
                          size_t max, long hi)
 {
-    char buf[256], *tok, *save = NULL;
-    size_t n = 0;
+    char buf[LIST_BUF], *item[LIST_BUF];
+    size_t i, n = split_list(opt, arg, buf, item, max, "layers");
 
-    if (strlen(arg) >= sizeof buf)
-        tool_usage_error("%s: list too long", opt);
-    snprintf(buf, sizeof buf, "%s", arg);
-    for (tok = strtok_r(buf, ",", &save); tok != NULL;
-         tok = strtok_r(NULL, ",", &save)) {
-        if (n == max)
-            tool_usage_error("%s: at most %zu layers", opt, max);
-        v[n++] = (size_t)tool_parse_long(opt, tok, 1, hi);
+    for (i = 0; i < n; i++)
+        v[i] = (size_t)tool_parse_long(opt, item[i], 1, hi);
+    return n;
+}
+
+/* "0.98,0.9" into v (at least one, at most DG_CASCADE_MAX - 1
+ * thresholds, each in (0, 1]).  Returns the count. */
+static size_t parse_below(const char *arg, double *v)
+{
+    char buf[LIST_BUF], *item[DG_CASCADE_MAX - 1];
+    size_t i, n = split_list("--below", arg, buf, item, DG_CASCADE_MAX - 1,
+                             "thresholds");
+
+    if (n == 0)
+        tool_usage_error("--below: no threshold given");
+    for (i = 0; i < n; i++) {
+        v[i] = tool_parse_double("--below", item[i], 0, 1);
+        if (!(v[i] > 0))
+            tool_usage_error("--below must be above 0");
     }
     return n;
 }
@@ -221,31 +254,6 @@ static void set_defaults(struct cmdline *c)
     c->below[0] = 0.99;
     c->seed = 1;
     c->extra_repeat = 1;
-}
-
-/* "0.98,0.9" into v (at most DG_CASCADE_MAX - 1 thresholds, each in
- * (0, 1]).  Returns the count. */
-static size_t parse_below(const char *arg, double *v)
-{
-    char buf[256], *tok, *save = NULL;
-    size_t n = 0;
-
-    if (strlen(arg) >= sizeof buf)
-        tool_usage_error("--below: list too long");
-    snprintf(buf, sizeof buf, "%s", arg);
-    for (tok = strtok_r(buf, ",", &save); tok != NULL;
-         tok = strtok_r(NULL, ",", &save)) {
-        if (n == DG_CASCADE_MAX - 1)
-            tool_usage_error("--below: at most %d thresholds",
-                             DG_CASCADE_MAX - 1);
-        v[n] = tool_parse_double("--below", tok, 0, 1);
-        if (!(v[n] > 0))
-            tool_usage_error("--below must be above 0");
-        n++;
-    }
-    if (n == 0)
-        tool_usage_error("--below: no threshold given");
-    return n;
 }
 
 /* The options that go together in each mode: joining, evaluating,
